@@ -1,0 +1,15 @@
+"""Public host: platform home, sign-up, log-in, platform admin (boards and office come later)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from core.views import healthz
+
+admin.site.site_header = "数码桥 Digital Bridge"
+admin.site.site_title = "Digital Bridge admin"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("tenants.urls_public")),
+]

@@ -1,0 +1,104 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tenants import services
+from tenants.models import Domain, Enterprise, Invitation, Membership, SpareSchema, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "platform_role", "is_active", "last_login"]
+    list_filter = ["platform_role", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name", "phone", "language")}),
+        (_("Platform"), {"fields": ("platform_role", "is_active", "is_staff", "is_superuser")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at", "last_seen_at"]
+
+
+class EnterpriseAddForm(forms.ModelForm):
+    owner = forms.ModelChoiceField(queryset=User.objects.all(), label=_("Owner"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["name", "short_name", "slug", "uscc", "industry", "sales_band", "address", "town",
+                  "contact_name", "contact_phone", "contact_email", "modules"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "uscc", "industry", "sales_band", "status", "created_at"]
+    list_filter = ["status", "industry", "sales_band"]
+    search_fields = ["name", "short_name", "slug", "uscc"]
+    readonly_fields = ["schema_name", "created_at", "updated_at"]
+    inlines = [DomainInline, MembershipInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = EnterpriseAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return list(EnterpriseAddForm.Meta.fields) + ["owner"]
+        return super().get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = {f: form.cleaned_data.get(f) for f in EnterpriseAddForm.Meta.fields}
+        try:
+            enterprise = services.enterprise_provision(owner=form.cleaned_data["owner"], **data)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            raise
+        obj.pk = enterprise.pk
+        obj.schema_name = enterprise.schema_name
+
+    def delete_model(self, request, obj):
+        services.enterprise_delete(enterprise=obj)
+
+    def delete_queryset(self, request, queryset):
+        for enterprise in queryset:
+            services.enterprise_delete(enterprise=enterprise)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "enterprise", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "enterprise__name"]
+    readonly_fields = ["token"]
+
+
+@admin.register(SpareSchema)
+class SpareSchemaAdmin(admin.ModelAdmin):
+    list_display = ["schema_name", "fingerprint", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,87 @@
+"""Host routing and membership checks for every request.
+
+EnterpriseHostMiddleware (first in MIDDLEWARE) picks the schema from the host: the public site on
+BASE_DOMAIN, an enterprise on any of its Domain rows. MembershipMiddleware (after authentication)
+lets only members into an enterprise host: anyone else gets the same 404 as a host that matches
+no enterprise, and an anonymous visitor is sent to log in whether or not the enterprise exists.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import Http404, HttpResponseNotFound, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import set_urlconf
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from tenants.models import Domain, Enterprise
+from tenants.selectors import membership_get, site_base_url
+
+# Paths an enterprise host serves without a membership (the hand-off logs the user in).
+MEMBERSHIP_EXEMPT_PREFIXES = ("/static/", "/healthz", "/auth/handoff/", "/favicon.ico")
+
+
+def public_hosts() -> set[str]:
+    return {settings.BASE_DOMAIN, "127.0.0.1", "testserver", f"www.{settings.BASE_DOMAIN}"}
+
+
+class EnterpriseHostMiddleware(TenantMainMiddleware):
+    def process_request(self, request):
+        connection.set_schema_to_public()
+        try:
+            hostname = request.get_host().split(":")[0].lower()
+        except DisallowedHost:
+            return HttpResponseNotFound()
+        request.enterprise = None
+        request.enterprise_missing = False
+        request.tenant = connection.tenant
+        if hostname in public_hosts():
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            return None
+        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+        if domain is None or domain.tenant.status == Enterprise.Status.PROVISIONING:
+            # Decided after authentication (MembershipMiddleware): log-in page or the usual 404.
+            request.enterprise_missing = True
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            return None
+        enterprise = domain.tenant
+        enterprise.domain_url = hostname
+        request.tenant = enterprise
+        request.enterprise = enterprise
+        connection.set_tenant(enterprise)
+        request.urlconf = settings.ROOT_URLCONF
+        set_urlconf(request.urlconf)
+        return None
+
+
+class MembershipMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        enterprise = getattr(request, "enterprise", None)
+        missing = getattr(request, "enterprise_missing", False)
+        request.membership = None
+        if enterprise is None and not missing:
+            return self.get_response(request)  # public site
+        if enterprise is not None and request.path.startswith(MEMBERSHIP_EXEMPT_PREFIXES):
+            return self.get_response(request)
+        if not request.user.is_authenticated:
+            query = urlencode({"next": request.build_absolute_uri()})
+            return HttpResponseRedirect(f"{site_base_url(request=request)}/login/?{query}")
+        membership = None if missing else membership_get(user=request.user, enterprise=enterprise)
+        if membership is None:
+            raise Http404("No such enterprise")
+        if enterprise.status != Enterprise.Status.ACTIVE:
+            return TemplateResponse(request, "tenants/suspended.html", {"enterprise": enterprise}, status=403)
+        request.membership = membership
+        from tenants.services import membership_touch
+
+        membership_touch(membership=membership)
+        return self.get_response(request)

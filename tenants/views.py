@@ -1,0 +1,322 @@
+"""Account and enterprise pages. Thin: parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tenants import selectors, services
+from tenants.forms import (AcceptInvitationForm, EnterpriseSettingsForm, InviteForm, LoginForm, RoleForm,
+                           SignupForm)
+from tenants.industries import INDUSTRY_NAMES
+from tenants.models import Domain, Enterprise, Role, User
+
+
+def role_required(minimum: str):
+    """Enterprise-host views: the member's role must be at least ``minimum``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            membership = getattr(request, "membership", None)
+            if membership is None:
+                raise Http404
+            if not membership.has_role(minimum):
+                return render(request, "tenants/forbidden.html", {"required_role": Role(minimum).label}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _activate_language(response, language: str):
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def _handoff_redirect(request, enterprise: Enterprise, next_path: str = "/"):
+    token = services.login_handoff_issue(user=request.user, enterprise=enterprise)
+    base = selectors.enterprise_base_url(slug=enterprise.slug, request=request)
+    if not next_path.startswith("/") or next_path.startswith("//"):
+        next_path = "/"
+    return HttpResponseRedirect(f"{base}/auth/handoff/?{urlencode({'t': token, 'next': next_path})}")
+
+
+def _enterprise_for_next(next_url: str) -> tuple[Enterprise | None, str]:
+    """If ``next`` is an absolute URL on an enterprise host, return that enterprise and the path."""
+    parts = urlsplit(next_url)
+    if not parts.hostname:
+        return None, next_url
+    domain = Domain.objects.select_related("tenant").filter(domain=parts.hostname.lower()).first()
+    if domain is None:
+        return None, "/"
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return domain.tenant, path
+
+
+# ---- public site ---------------------------------------------------------------------------
+
+
+def home(request):
+    stats = {
+        "enterprises": Enterprise.objects.filter(status=Enterprise.Status.ACTIVE).count(),
+    }
+    return render(request, "tenants/home.html", {"stats": stats})
+
+
+def login_view(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.user.is_authenticated and request.method == "GET" and not next_url:
+        return redirect("home")
+    form = LoginForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        response = None
+        enterprise, path = _enterprise_for_next(next_url)
+        if enterprise is not None:
+            if selectors.membership_get(user=form.user, enterprise=enterprise) is not None:
+                response = _handoff_redirect(request, enterprise, path)
+        elif next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            response = HttpResponseRedirect(next_url)
+        if response is None:
+            memberships = list(selectors.membership_list_for_user(user=form.user))
+            if len(memberships) == 1 and not form.user.is_office and not form.user.is_platform_admin:
+                response = _handoff_redirect(request, memberships[0].enterprise)
+            else:
+                response = redirect("home")
+        return _activate_language(response, form.user.language)
+    return render(request, "tenants/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request):
+    """Logs the user out on every host (their sessions are all invalidated)."""
+    if request.user.is_authenticated:
+        services.user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.info(request, _("You have logged out."))
+    return HttpResponseRedirect(f"{selectors.site_base_url(request=request)}/")
+
+
+def signup(request):
+    form = SignupForm(request.POST or None, user=request.user, base_domain=settings.BASE_DOMAIN)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        owner_fields = {"owner_email": data.pop("email", ""), "owner_password": data.pop("password", ""),
+                        "owner_name": data.pop("full_name", "")}
+        try:
+            enterprise, owner = services.enterprise_signup(user=request.user, **owner_fields, **data)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            if not request.user.is_authenticated:
+                login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("%(name)s is ready.") % {"name": enterprise.display_name})
+            return _handoff_redirect(request, enterprise)
+    return render(request, "tenants/signup.html", {"form": form})
+
+
+def go_to_enterprise(request, slug: str):
+    """Switch to one of the user's enterprises (from either host) without logging in again."""
+    if not request.user.is_authenticated:
+        query = urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(f"{selectors.site_base_url(request=request)}/login/?{query}")
+    enterprise = Enterprise.objects.filter(slug=slug, status=Enterprise.Status.ACTIVE).first()
+    if enterprise is None or selectors.membership_get(user=request.user, enterprise=enterprise) is None:
+        raise Http404
+    return _handoff_redirect(request, enterprise, request.GET.get("next", "/"))
+
+
+def invitation_accept(request, token: str):
+    try:
+        invitation = services.invitation_get_open(token=token)
+    except ValidationError as exc:
+        return render(request, "tenants/invitation_invalid.html", {"message": exc.messages[0]}, status=404)
+    existing = User.objects.filter(email=invitation.email).first()
+    form = AcceptInvitationForm(request.POST or None) if existing is None else None
+    if request.method == "POST":
+        try:
+            if existing is None:
+                if form.is_valid():
+                    user = services.invitation_signup(token=token, full_name=form.cleaned_data["full_name"],
+                                                      password=form.cleaned_data["password"])
+                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    return _handoff_redirect(request, invitation.enterprise)
+            elif request.user.is_authenticated:
+                services.invitation_accept(token=token, user=request.user)
+                return _handoff_redirect(request, invitation.enterprise)
+            else:
+                return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
+        except ValidationError as exc:
+            if form is not None:
+                _form_errors_from(form, exc)
+            else:
+                messages.error(request, exc.messages[0])
+    return render(request, "tenants/invitation_accept.html",
+                  {"invitation": invitation, "form": form, "existing": existing})
+
+
+@require_POST
+def language_set(request):
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        _activate_language(response, language)
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+    return response
+
+
+# ---- enterprise host -----------------------------------------------------------------------
+
+
+def handoff_redeem(request):
+    enterprise = request.enterprise
+    try:
+        user, language = services.login_handoff_redeem(token=request.GET.get("t", ""), enterprise=enterprise)
+    except ValidationError as exc:
+        return render(request, "tenants/handoff_failed.html", {"message": exc.messages[0]}, status=400)
+    if selectors.membership_get(user=user, enterprise=enterprise) is None:
+        raise Http404
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    next_path = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}):
+        next_path = "/"
+    return _activate_language(HttpResponseRedirect(next_path), user.language or language)
+
+
+@role_required(Role.VIEWER)
+def dashboard(request):
+    from erp_modules.files.selectors import attachment_stats
+
+    enterprise = request.enterprise
+    context = {
+        "industry_name": INDUSTRY_NAMES.get(enterprise.industry, ""),
+        "member_count": selectors.membership_list_for_enterprise(enterprise=enterprise).count(),
+        "open_invitations": selectors.invitation_list_open(enterprise=enterprise).count(),
+        "file_stats": attachment_stats(),
+        "modules": [(m, m.label, enterprise.has_module(m.value)) for m in Enterprise.Module],
+    }
+    return render(request, "tenants/dashboard.html", context)
+
+
+@role_required(Role.VIEWER)
+def members(request):
+    enterprise = request.enterprise
+    invite_form = InviteForm(request.POST or None)
+    can_manage = request.membership.has_role(Role.ADMIN)
+    if request.method == "POST":
+        if not can_manage:
+            return render(request, "tenants/forbidden.html", {"required_role": Role.ADMIN.label}, status=403)
+        if invite_form.is_valid():
+            try:
+                services.invitation_create(actor=request.membership, email=invite_form.cleaned_data["email"],
+                                           role=invite_form.cleaned_data["role"],
+                                           base_url=selectors.site_base_url(request=request))
+            except ValidationError as exc:
+                _form_errors_from(invite_form, exc)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invite_form.cleaned_data["email"]})
+                return redirect("members")
+    context = {
+        "member_list": selectors.membership_list_for_enterprise(enterprise=enterprise),
+        "invitations": selectors.invitation_list_open(enterprise=enterprise),
+        "invite_form": invite_form,
+        "can_manage": can_manage,
+        "roles": Role.choices,
+    }
+    return render(request, "tenants/members.html", context)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def member_change_role(request, membership_id: int):
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Unknown role."))
+        services.membership_change_role(actor=request.membership, membership_id=membership_id,
+                                        role=form.cleaned_data["role"])
+        messages.success(request, _("Role changed."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("members")
+
+
+@require_POST
+@role_required(Role.VIEWER)
+def member_remove(request, membership_id: int):
+    leaving = membership_id == request.membership.pk
+    try:
+        services.membership_remove(actor=request.membership, membership_id=membership_id)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("members")
+    if leaving:
+        return HttpResponseRedirect(f"{selectors.site_base_url(request=request)}/")
+    messages.success(request, _("Member removed."))
+    return redirect("members")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def invitation_revoke(request, invitation_id: int):
+    try:
+        services.invitation_revoke(actor=request.membership, invitation_id=invitation_id)
+        messages.success(request, _("Invitation withdrawn."))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("members")
+
+
+@role_required(Role.VIEWER)
+def enterprise_settings(request):
+    enterprise = request.enterprise
+    can_edit = request.membership.has_role(Role.ADMIN)
+    initial = {f: getattr(enterprise, f) for f in ("name", "short_name", "uscc", "industry", "sales_band", "address",
+                                                   "town", "contact_name", "contact_phone", "contact_email", "modules")}
+    form = EnterpriseSettingsForm(request.POST or None, initial=initial)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST":
+        if not can_edit:
+            return render(request, "tenants/forbidden.html", {"required_role": Role.ADMIN.label}, status=403)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "uscc"}
+            try:
+                services.enterprise_update(enterprise=enterprise, data=data)
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Settings saved."))
+                return redirect("enterprise_settings")
+    return render(request, "tenants/settings.html", {"form": form, "can_edit": can_edit})
