@@ -133,17 +133,23 @@ def run() -> int:
         _say(f"database migrated and demo data loaded in {time.monotonic() - t0:.1f}s")
 
         bin_dir = Path(PY).parent
-        spawn = dict(env=env, cwd=BASE_DIR, start_new_session=True)
-        children.append(("web", subprocess.Popen(
+        log_dir = data_dir / "logs"
+        log_dir.mkdir(exist_ok=True)
+
+        def spawn(name: str, argv: list[str]) -> None:
+            log = open(log_dir / f"{name}.log", "ab")
+            children.append((name, subprocess.Popen(argv, env=env, cwd=BASE_DIR, start_new_session=True,
+                                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)))
+
+        spawn("web", (
             [str(bin_dir / "gunicorn"), "config.wsgi:application", "--bind", f"{bind}:{port}",
              "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--threads", "4", "--timeout", "120",
-             "--access-logfile", str(data_dir / "access.log"), "--graceful-timeout", "10"], **spawn)))
-        children.append(("worker", subprocess.Popen(
-            [str(bin_dir / "celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
-             os.environ.get("CELERY_CONCURRENCY", "2"), "--hostname", "worker@%h"], **spawn)))
-        children.append(("beat", subprocess.Popen(
-            [str(bin_dir / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
-             "--schedule", str(data_dir / "celerybeat-schedule"), "--pidfile", ""], **spawn)))
+             "--access-logfile", "-", "--graceful-timeout", "10"]))
+        spawn("worker", [str(bin_dir / "celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
+                         os.environ.get("CELERY_CONCURRENCY", "2"), "--hostname", "worker@%h"])
+        spawn("beat", [str(bin_dir / "celery"), "-A", "config", "beat", "--loglevel", "INFO",
+                       "--schedule", str(data_dir / "celerybeat-schedule"), "--pidfile", ""])
+        _say(f"web (gunicorn), Celery worker and Celery beat started; logs in {log_dir}")
 
         base_domain = env.get("BASE_DOMAIN", "localhost")
         health = _wait_healthy(port, base_domain)
@@ -151,7 +157,7 @@ def run() -> int:
         while True:
             for name, proc in children:
                 if proc.poll() is not None:
-                    _say(f"{name} exited with code {proc.returncode}; stopping everything")
+                    _say(f"{name} exited with code {proc.returncode} (see {log_dir / (name + '.log')}); stopping everything")
                     return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
@@ -164,8 +170,7 @@ def run() -> int:
 
 
 def _print_banner(port: int, base_domain: str, health: dict | None, data_dir: Path, env: dict[str, str]) -> None:
-    sys.path.insert(0, str(BASE_DIR))
-    from tenants.management.commands.seed_demo import DEMO_ENTERPRISES, DEMO_PASSWORD, PLATFORM_USERS
+    from tenants.demo import DEMO_ENTERPRISES, DEMO_PASSWORD, PLATFORM_USERS
 
     suffix = "" if port == 80 else f":{port}"
     lines = ["", "=" * 72, " 数码桥 Digital Bridge is running", "=" * 72,
@@ -180,8 +185,8 @@ def _print_banner(port: int, base_domain: str, health: dict | None, data_dir: Pa
         lines.append(f"   {email:<24} {name}")
     for spec in DEMO_ENTERPRISES:
         for email, _name, role in spec["people"]:
-            lines.append(f"   {email:<24} {spec['short_name']} · {role.value}")
-    lines += ["", f" Data: {data_dir}   Mail sent by the platform: {data_dir / 'mail'}",
+            lines.append(f"   {email:<24} {spec['short_name']} · {role}")
+    lines += ["", f" Data: {data_dir}   Logs: {data_dir / 'logs'}   Mail sent by the platform: {data_dir / 'mail'}",
               " Ctrl-C stops web, worker, beat and the embedded servers.", "=" * 72, ""]
     print("\n".join(lines), flush=True)
 

@@ -1,4 +1,7 @@
+import os
+
 from .base import *  # noqa: F403
+from .base import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -8,3 +11,6 @@ STORAGES = {
 }
 TENANT_SPARE_POOL_SIZE = 2
 ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
+# Each test run has its own queue, so a worker of `make run` on the same Redis never takes a test's task;
+# the worker started by a test gets the same name through the environment.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=f"test-{os.getpid()}")
