@@ -10,7 +10,8 @@ def platform(request):
         memberships = list(membership_list_for_user(user=user))
     return {
         "platform_name": settings.PLATFORM_NAME,
-        "enterprise": getattr(request, "enterprise", None),
+        # Only a member learns which enterprise a host belongs to (a 404 must not name it).
+        "enterprise": getattr(request, "enterprise", None) if getattr(request, "membership", None) else None,
         "membership": getattr(request, "membership", None),
         "my_memberships": memberships,
         "site_url": site_base_url(request=request),

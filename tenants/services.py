@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.errors import field_error
 from core.uscc import normalize_uscc
 from tenants import provisioning
 from tenants.error_codes import TenantsErrorCode
@@ -178,15 +179,15 @@ def _require_manager_of_members(actor: Membership) -> None:
 
 def _require_can_grant(actor: Membership, role: str) -> None:
     if role not in ROLE_RANK:
-        raise ValidationError({"role": _("Unknown role.")}, code=TenantsErrorCode.ROLE_INVALID)
+        raise field_error("role", _("Unknown role."), TenantsErrorCode.ROLE_INVALID)
     if role == Role.OWNER and actor.role != Role.OWNER:
-        raise ValidationError({"role": _("Only an owner can make someone an owner.")}, code=TenantsErrorCode.FORBIDDEN)
+        raise field_error("role", _("Only an owner can make someone an owner."), TenantsErrorCode.FORBIDDEN)
 
 
 @transaction.atomic
 def invitation_create(*, actor: Membership, email: str, role: str, base_url: str) -> Invitation:
-    """Invite by email. An existing user becomes a member at once and is told by email; anyone
-    else gets a link to create a login and join."""
+    """Invite by email: the person gets a link; someone with a login accepts after logging in,
+    anyone else creates a login on the same page. Re-inviting replaces the open invitation."""
     _require_manager_of_members(actor)
     _require_can_grant(actor, role)
     email = (email or "").strip().lower()
@@ -195,11 +196,11 @@ def invitation_create(*, actor: Membership, email: str, role: str, base_url: str
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": _("Enter a valid email address.")}, code=TenantsErrorCode.EMAIL_INVALID)
+        raise field_error("email", _("Enter a valid email address."), TenantsErrorCode.EMAIL_INVALID)
     enterprise = actor.enterprise
     if Membership.objects.filter(enterprise=enterprise, user__email=email).exists():
-        raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}},
-                              code=TenantsErrorCode.ALREADY_MEMBER)
+        raise field_error("email", _("%(email)s is already a member.") % {"email": email},
+                          TenantsErrorCode.ALREADY_MEMBER)
     Invitation.objects.filter(enterprise=enterprise, email=email, accepted_at__isnull=True,
                               revoked_at__isnull=True).update(revoked_at=timezone.now())
     invitation = Invitation.objects.create(

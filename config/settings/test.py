@@ -14,3 +14,6 @@ ALLOWED_HOSTS = ["localhost", ".localhost", "127.0.0.1", "testserver", ".testser
 # Each test run has its own queue, so a worker of `make run` on the same Redis never takes a test's task;
 # the worker started by a test gets the same name through the environment.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default=f"test-{os.getpid()}")
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
