@@ -27,6 +27,7 @@ class EmbeddedPostgres:
     pgdata: Path
     socket_dir: Path
     system_user: str | None
+    owned: bool = True  # False when the server was already running (another runner started it)
 
     def url(self, database: str = DATABASE_NAME) -> str:
         # django-environ and libpq both accept a percent-encoded socket directory as the host.
@@ -45,6 +46,8 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         from pgserver._commands import pg_ctl
 
+        if not self.owned:
+            return
         try:
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.system_user)
         except subprocess.CalledProcessError:
@@ -66,9 +69,14 @@ def start_postgres(data_dir: Path, *, fast_unsafe: bool = False) -> EmbeddedPost
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     pgdata = data_dir / "pg"
+    from pgserver.utils import PostmasterInfo
+
+    already = pgdata.exists() and PostmasterInfo.read_from_pgdata(pgdata.resolve())
+    was_running = bool(already and already.is_running())
     server = pgserver.get_server(pgdata, cleanup_mode=None)
     info = server.get_postmaster_info()
-    embedded = EmbeddedPostgres(pgdata=server.pgdata, socket_dir=Path(info.socket_dir), system_user=server.system_user)
+    embedded = EmbeddedPostgres(pgdata=server.pgdata, socket_dir=Path(info.socket_dir), system_user=server.system_user,
+                                owned=not was_running)
     if fast_unsafe and embedded.psql("SHOW fsync") == "on":
         embedded.psql("ALTER SYSTEM SET fsync = off")
         embedded.psql("ALTER SYSTEM SET synchronous_commit = off")
