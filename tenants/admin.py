@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.uscc import normalize_uscc
 from tenants import services
 from tenants.models import Domain, Enterprise, Invitation, Membership, SpareSchema, User
 
@@ -35,13 +36,28 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["created_at", "last_seen_at"]
 
 
+ENTERPRISE_ADD_FIELDS = ["name", "short_name", "slug", "uscc", "industry", "sales_band", "address", "town",
+                         "contact_name", "contact_phone", "contact_email", "modules"]
+
+
 class EnterpriseAddForm(forms.ModelForm):
     owner = forms.ModelChoiceField(queryset=User.objects.all(), label=_("Owner"))
 
     class Meta:
         model = Enterprise
-        fields = ["name", "short_name", "slug", "uscc", "industry", "sales_band", "address", "town",
-                  "contact_name", "contact_phone", "contact_email", "modules"]
+        fields = ENTERPRISE_ADD_FIELDS
+
+    def _post_clean(self):
+        # Validation is the provisioning service's (same messages and codes as the sign-up page).
+        probe = Enterprise(**{f: self.cleaned_data.get(f) for f in ENTERPRISE_ADD_FIELDS if f in self.cleaned_data})
+        probe.uscc = normalize_uscc(probe.uscc or "")
+        probe.slug = (probe.slug or "").strip().lower()
+        try:
+            services.enterprise_validate(probe)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, errors)
 
 
 @admin.register(Enterprise)
@@ -59,7 +75,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return list(EnterpriseAddForm.Meta.fields) + ["owner"]
+            return ENTERPRISE_ADD_FIELDS + ["owner"]
         return super().get_fields(request, obj)
 
     def get_inlines(self, request, obj):
@@ -68,7 +84,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        data = {f: form.cleaned_data.get(f) for f in EnterpriseAddForm.Meta.fields}
+        data = {f: form.cleaned_data.get(f) for f in ENTERPRISE_ADD_FIELDS}
         try:
             enterprise = services.enterprise_provision(owner=form.cleaned_data["owner"], **data)
         except ValidationError as exc:

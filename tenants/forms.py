@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from core.uscc import normalize_uscc, uscc_errors
@@ -20,6 +21,14 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 class LoginForm(BootstrapMixin, forms.Form):
@@ -113,3 +122,11 @@ class AcceptInvitationForm(BootstrapMixin, forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=100)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}))
+
+
+class BootstrapPasswordResetForm(BootstrapMixin, PasswordResetForm):
+    pass
+
+
+class BootstrapSetPasswordForm(BootstrapMixin, SetPasswordForm):
+    pass

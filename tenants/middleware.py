@@ -85,3 +85,24 @@ class MembershipMiddleware:
 
         membership_touch(membership=membership)
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A logged-in user's saved language wins on every host (cookies are per host)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        preferred = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if preferred and preferred in dict(settings.LANGUAGES) and preferred != cookie:
+            translation.activate(preferred)
+            request.LANGUAGE_CODE = preferred
+            response = self.get_response(request)
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, preferred, max_age=365 * 24 * 3600, samesite="Lax")
+            return response
+        return self.get_response(request)

@@ -135,8 +135,8 @@ def signup(request):
         else:
             if not request.user.is_authenticated:
                 login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("%(name)s is ready.") % {"name": enterprise.display_name})
-            return _handoff_redirect(request, enterprise)
+            # Messages live in the session of a host: the welcome is shown on the enterprise's own host.
+            return _handoff_redirect(request, enterprise, "/?welcome=1")
     return render(request, "tenants/signup.html", {"form": form})
 
 
@@ -218,6 +218,9 @@ def dashboard(request):
     from erp_modules.files.selectors import attachment_stats
 
     enterprise = request.enterprise
+    if request.GET.get("welcome") == "1":
+        messages.success(request, _("%(name)s is ready.") % {"name": enterprise.display_name})
+        return redirect("dashboard")
     context = {
         "industry_name": INDUSTRY_NAMES.get(enterprise.industry, ""),
         "member_count": selectors.membership_list_for_enterprise(enterprise=enterprise).count(),

@@ -30,8 +30,11 @@ def _follow_handoff(client, response):
 def test_sign_up_creates_owner_and_enterprise_and_lands_on_its_dashboard(client, db):
     response = client.post("/signup/", SIGNUP)
     landed = _follow_handoff(client, response)
-    assert landed.status_code == 302 and landed["Location"] == "/"
+    assert landed.status_code == 302 and landed["Location"] == "/?welcome=1"
+    welcome = client.get("/?welcome=1", HTTP_HOST="xinguang.localhost")
+    assert welcome.status_code == 302 and welcome["Location"] == "/"
     dashboard = client.get("/", HTTP_HOST="xinguang.localhost")
+    assert "已开通" in dashboard.content.decode()  # the welcome message, on the enterprise's own host
     assert dashboard.status_code == 200
     assert "慈溪市新光厨房电器有限公司" in dashboard.content.decode()
     enterprise = Enterprise.objects.get(slug="xinguang")
@@ -255,3 +258,42 @@ def test_public_pages_render(client, db):
         assert client.get(url).status_code == 200
     with schema_context("public"):
         assert client.get("/admin/").status_code == 302
+
+
+def test_csrf_is_enforced_and_works_on_enterprise_hosts(make_enterprise, make_user):
+    user = make_user()
+    make_enterprise(owner=user, slug="csrf-co")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    page = client.get("/settings/", HTTP_HOST="csrf-co.localhost").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = {"name": "慈溪市令牌电器有限公司", "industry": "3854", "sales_band": "lt5m"}
+    assert client.post("/settings/", data, HTTP_HOST="csrf-co.localhost").status_code == 403
+    ok = client.post("/settings/", dict(data, csrfmiddlewaretoken=token), HTTP_HOST="csrf-co.localhost")
+    assert ok.status_code == 302
+
+
+def test_platform_admin_creates_an_enterprise_in_the_admin(client, make_user):
+    admin_user = make_user(email="root@platform.test", is_staff=True, is_superuser=True)
+    owner = make_user(email="admin-made@example.test")
+    client.force_login(admin_user)
+    data = {"name": "慈溪市后台轴承有限公司", "slug": "admin-made", "uscc": uscc_make(org_body="99887766"),
+            "industry": "3451", "sales_band": "lt5m", "owner": owner.pk, "modules": ["erp"]}
+    bad = client.post("/admin/tenants/enterprise/add/", dict(data, uscc="91330282671205242X"))
+    assert bad.status_code == 200 and "uscc" in bad.context["adminform"].form.errors
+    response = client.post("/admin/tenants/enterprise/add/", data)
+    assert response.status_code == 302, response.content[:2000]
+    enterprise = Enterprise.objects.get(slug="admin-made")
+    assert Membership.objects.get(enterprise=enterprise).user == owner
+    assert enterprise.schema_name.startswith("e")
+
+
+def test_forgotten_password_by_email(client, make_user):
+    make_user(email="forgot@example.test", password="Old-pass-2026!")
+    client.post("/password-reset/", {"email": "forgot@example.test"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://[^/\s]+(/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": "New-pass-2026!", "new_password2": "New-pass-2026!"})
+    assert User.objects.get(email="forgot@example.test").check_password("New-pass-2026!")
