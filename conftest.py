@@ -125,3 +125,13 @@ def celery_worker_process(transactional_db):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture
+def erp(make_enterprise):
+    """An enterprise whose schema is active for the whole test (units, main warehouse WH/STOCK seeded)."""
+    from django_tenants.utils import tenant_context
+
+    enterprise = make_enterprise()
+    with tenant_context(enterprise):
+        yield enterprise

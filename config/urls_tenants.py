@@ -7,5 +7,12 @@ from core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("files/", include("erp_modules.files.urls")),
+    path("erp/", include("erp_modules.common.urls")),
+    path("catalog/", include("erp_modules.catalog.urls")),
+    path("inventory/", include("erp_modules.inventory.urls")),
+    path("partners/", include("erp_modules.partners.urls")),
+    path("purchasing/", include("erp_modules.purchasing.urls")),
+    path("sales/", include("erp_modules.sales.urls")),
+    path("production/", include("erp_modules.production.urls")),
     path("", include("tenants.urls_tenant")),
 ]

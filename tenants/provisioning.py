@@ -33,7 +33,10 @@ POOL_LOCK_KEY = 0x504F_4F4C  # "POOL": one top-up at a time
 
 
 class CloneUnsupported(RuntimeError):
-    """The template holds an object the lean clone does not copy yet (views, functions, ...)."""
+    """The template holds an object the lean clone does not copy yet (views, functions, ...).
+
+    Triggers are copied when their function lives in the public schema (write tenant migrations'
+    trigger functions as ``CREATE OR REPLACE FUNCTION public.…``)."""
 
 
 def template_schema_name() -> str:
@@ -99,7 +102,8 @@ def _template_clone_script() -> list[str]:
             " UNION ALL SELECT 'type', t.typname FROM pg_type t WHERE t.typnamespace = %s AND t.typtype IN ('e','d','c')"
             "   AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid)"
             " UNION ALL SELECT 'trigger', tg.tgname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid"
-            "   WHERE c.relnamespace = %s AND NOT tg.tgisinternal"
+            "   JOIN pg_proc p ON p.oid = tg.tgfoid"
+            "   WHERE c.relnamespace = %s AND NOT tg.tgisinternal AND p.pronamespace <> 'public'::regnamespace"
             " UNION ALL SELECT 'sequence', s.relname FROM pg_class s WHERE s.relnamespace = %s AND s.relkind = 'S'"
             "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = s.oid AND d.deptype = 'i')",
             [ns, ns, ns, ns, ns],
@@ -166,6 +170,14 @@ def _template_clone_script() -> list[str]:
                         f'(SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{{schema}}"."{name}"), false)'
                     )
         statements.extend(foreign_keys)
+        # Triggers (their functions live in the public schema, shared by every enterprise).
+        cursor.execute(
+            "SELECT pg_get_triggerdef(tg.oid) FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid"
+            " WHERE c.relnamespace = %s AND NOT tg.tgisinternal ORDER BY c.relname, tg.tgname",
+            [ns],
+        )
+        for (triggerdef,) in cursor.fetchall():
+            statements.append(qualified.sub('"{schema}".', triggerdef))
     return statements
 
 

@@ -50,6 +50,13 @@ SHARED_APPS = (
 TENANT_APPS = (
     "django.contrib.contenttypes",
     "erp_modules.files",
+    "erp_modules.common",
+    "erp_modules.catalog",
+    "erp_modules.inventory",
+    "erp_modules.partners",
+    "erp_modules.purchasing",
+    "erp_modules.sales",
+    "erp_modules.production",
 )
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
