@@ -63,3 +63,40 @@ class ErpSettings(models.Model):
     class Meta:
         verbose_name = _("ERP settings")
         constraints = [models.CheckConstraint(condition=models.Q(singleton=True), name="erpsettings_singleton")]
+
+
+class ImportJob(models.Model):
+    """An Excel/CSV import run by a Celery task; every row is validated before anything is written."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        VALIDATING = "validating", _("checking rows")
+        WRITING = "writing", _("writing")
+        FAILED = "failed", _("rejected")
+        DONE = "done", _("imported")
+
+    kind = models.CharField(_("import of"), max_length=30)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    written_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first 1000: {row, column, message}
+    message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / self.total_rows))

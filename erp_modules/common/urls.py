@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from erp_modules.common import views
+
+urlpatterns = [
+    path("imports/", views.import_center, name="import_center"),
+    path("imports/template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
+]

@@ -98,7 +98,8 @@ def stock_level_list(*, warehouse: Warehouse | None = None, search: str = "", it
                 .values("item_id").annotate(r=Sum("quantity") - Sum("consumed")).values("r"))
     qs = (StockBalance.objects.select_related("item", "item__uom", "location", "location__warehouse", "lot")
           .exclude(on_hand=0)
-          .annotate(reserved=Coalesce(Subquery(reserved, output_field=_DEC), Value(ZERO, output_field=_DEC))))
+          .annotate(reserved=Coalesce(Subquery(reserved, output_field=_DEC), Value(ZERO, output_field=_DEC)))
+          .annotate(available=F("on_hand") - F("reserved")))
     if warehouse is not None:
         qs = qs.filter(location__warehouse=warehouse)
     if item is not None:

@@ -1,0 +1,91 @@
+"""The factory overview (/erp/) and the import centre (/erp/imports/)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.imports import template_workbook
+from core.tables import Column, Table
+from erp_modules.common import imports
+from erp_modules.common.models import ImportJob
+from tenants.models import Role
+from tenants.views import role_required
+
+
+@role_required(Role.VIEWER)
+def import_center(request):
+    can_import = request.membership.has_role(Role.CLERK)
+    errors = {}
+    if request.method == "POST":
+        if not can_import:
+            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        try:
+            job = imports.import_job_create(kind=request.POST.get("kind", ""), file=request.FILES.get("file"),
+                                            user=request.user)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            return redirect(f"/erp/imports/{job.pk}/")
+    table = Table(request, ImportJob.objects.all(), export_name="imports", default_sort="-created_at", columns=[
+        Column("created_at", gettext_lazy("Uploaded"), sort="created_at", link=lambda j: f"/erp/imports/{j.pk}/"),
+        Column("kind", gettext_lazy("Import of")),
+        Column("original_name", gettext_lazy("File name")),
+        Column("status", gettext_lazy("Status"), sort="status"),
+        Column("total_rows", gettext_lazy("Rows"), numeric=True),
+        Column("written_rows", gettext_lazy("Imported"), numeric=True),
+        Column("error_count", gettext_lazy("Problems"), numeric=True),
+    ])
+    return render(request, "common/import_center.html", {
+        "choices": imports.importer_choices(), "selected": request.GET.get("kind", ""), "errors": errors,
+        "table": table, "can_import": can_import})
+
+
+@role_required(Role.VIEWER)
+def import_template(request, kind: str):
+    try:
+        importer = imports.importer_get(kind)
+    except ValidationError:
+        raise Http404
+    response = HttpResponse(template_workbook(importer),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="template-{kind}.xlsx"'
+    return response
+
+
+def _job(job_id: int) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@role_required(Role.VIEWER)
+def import_detail(request, job_id: int):
+    job = _job(job_id)
+    table = Table(request, job.errors, export_name=f"import-{job.pk}-problems", page_size=50, columns=[
+        Column("row", gettext_lazy("Row"), numeric=True), Column("column", gettext_lazy("Column")),
+        Column("message", gettext_lazy("Problem"))])
+    if table.wants_export:
+        return table.export_response()
+    return render(request, "common/import_detail.html", {
+        "job": job, "table": table, "progress": imports.import_progress(job=job),
+        "title": imports.importer_get(job.kind).title})
+
+
+@role_required(Role.VIEWER)
+def import_progress(request, job_id: int):
+    """Polled by the page (htmx) every second while the job runs."""
+    job = _job(job_id)
+    progress = imports.import_progress(job=job)
+    response = render(request, "common/_import_progress.html", {"job": job, "progress": progress})
+    if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        response["HX-Refresh"] = "true"  # show the result or the problem list
+    return response
+
+
+__all__ = ["import_center", "import_template", "import_detail", "import_progress", "messages", "_"]

@@ -1,0 +1,78 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.tables import Column, Filter, Table
+from erp_modules.common.selectors import audit_history
+from erp_modules.partners import selectors, services
+from erp_modules.partners.forms import PartnerForm
+from erp_modules.partners.models import Partner
+from tenants.models import Role
+from tenants.views import _form_errors_from, role_required
+
+YES_NO = [("true", gettext_lazy("yes")), ("false", gettext_lazy("no"))]
+
+
+@role_required(Role.VIEWER)
+def partner_list(request):
+    table = Table(
+        request, selectors.partner_list(active=None), export_name="partners", default_sort="code",
+        columns=[
+            Column("code", gettext_lazy("Code"), sort="code", link=lambda p: f"/partners/{p.pk}/"),
+            Column("name", gettext_lazy("Name"), sort="name"),
+            Column("is_customer", gettext_lazy("Customer")),
+            Column("is_supplier", gettext_lazy("Supplier")),
+            Column("uscc", gettext_lazy("Unified Social Credit Code")),
+            Column("contact_name", gettext_lazy("Contact person")),
+            Column("phone", gettext_lazy("Phone")),
+            Column("payment_terms_days", gettext_lazy("Payment terms (days)"), numeric=True),
+            Column("active", gettext_lazy("Active")),
+        ],
+        search_fields=["code", "name", "uscc", "contact_name", "phone"],
+        filters=[Filter("is_customer", gettext_lazy("Customer"), YES_NO),
+                 Filter("is_supplier", gettext_lazy("Supplier"), YES_NO),
+                 Filter("active", gettext_lazy("Active"), YES_NO)],
+    )
+    if table.wants_export:
+        return table.export_response()
+    return render(request, "partners/partner_list.html", {"table": table,
+                                                          "can_edit": request.membership.has_role(Role.CLERK)})
+
+
+def _get(partner_id: int) -> Partner:
+    partner = Partner.objects.filter(pk=partner_id).first()
+    if partner is None:
+        raise Http404
+    return partner
+
+
+@role_required(Role.VIEWER)
+def partner_detail(request, partner_id: int):
+    partner = _get(partner_id)
+    return render(request, "partners/partner_detail.html", {
+        "partner": partner, "history": audit_history(obj=partner)[:30],
+        "can_edit": request.membership.has_role(Role.CLERK)})
+
+
+@role_required(Role.CLERK)
+def partner_edit(request, partner_id: int | None = None):
+    partner = _get(partner_id) if partner_id else None
+    form = PartnerForm(request.POST or None, instance=partner,
+                       initial=None if partner else {"is_customer": request.GET.get("kind") == "customer",
+                                                     "is_supplier": request.GET.get("kind") == "supplier"})
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in PartnerForm.Meta.fields}
+        try:
+            if partner is None:
+                partner = services.partner_create(user=request.user, **data)
+            else:
+                partner = services.partner_update(partner=partner, user=request.user, **data)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": partner.name})
+            return redirect(f"/partners/{partner.pk}/")
+    return render(request, "partners/partner_form.html", {"form": form, "partner": partner})

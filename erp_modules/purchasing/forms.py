@@ -1,0 +1,129 @@
+"""Input parsing for the purchasing pages. Forms only read and type the input; every rule is in services."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from erp_modules.catalog.models import Item
+from erp_modules.inventory.models import Location
+from erp_modules.inventory.selectors import location_default
+from erp_modules.partners.models import Partner
+from tenants.forms import BootstrapMixin
+
+LINE_KEY = re.compile(r"^line-(\d{1,6})-")
+DATE_WIDGET = {"type": "date"}
+
+
+def supplier_queryset(current: Partner | None = None):
+    qs = Partner.objects.filter(is_supplier=True, active=True)
+    if current is not None:
+        qs = Partner.objects.filter(pk=current.pk) | qs
+    return qs.order_by("code")
+
+
+def location_queryset():
+    return Location.objects.filter(active=True).select_related("warehouse").order_by("warehouse__code", "code")
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} {obj.name}".strip()
+
+
+class OrderForm(BootstrapMixin, forms.Form):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Partner.objects.none())
+    order_date = forms.DateField(label=_("Order date"), widget=forms.DateInput(attrs=DATE_WIDGET))
+    expected_date = forms.DateField(label=_("Expected date"), required=False,
+                                    widget=forms.DateInput(attrs=DATE_WIDGET))
+    location = LocationChoiceField(label=_("Receive into"), queryset=Location.objects.none())
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False,
+                               help_text=_("Empty: the supplier's currency."))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, current_supplier: Partner | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = supplier_queryset(current_supplier)
+        self.fields["location"].queryset = location_queryset()
+
+    @staticmethod
+    def initial_for_new() -> dict:
+        return {"order_date": timezone.localdate(), "location": location_default()}
+
+
+class LineForm(forms.Form):
+    """One row of the order's line table (`line-<n>-<field>`); a row without item and quantity is skipped."""
+
+    item = forms.CharField(label=_("Item code"), max_length=40, required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=18, decimal_places=4)
+    unit_price = forms.DecimalField(label=_("Unit price excl. VAT"), required=False, max_digits=18, decimal_places=4)
+    vat_rate = forms.DecimalField(label=_("VAT rate %"), required=False, max_digits=5, decimal_places=2)
+    expected_date = forms.DateField(label=_("Expected date"), required=False,
+                                    widget=forms.DateInput(attrs=DATE_WIDGET))
+
+    def __init__(self, *args, index: int, **kwargs):
+        super().__init__(*args, prefix=f"line-{index}", **kwargs)
+        self.index = index
+        self.item_obj: Item | None = None
+
+    def is_blank(self) -> bool:
+        if not self.is_bound:
+            return True
+        return not any((self.data.get(self.add_prefix(name)) or "").strip()
+                       for name in ("item", "quantity", "unit_price", "description"))
+
+    def clean_item(self):
+        code = (self.cleaned_data.get("item") or "").strip()
+        if code:
+            self.item_obj = Item.objects.select_related("uom").filter(code__iexact=code).first()
+            if self.item_obj is None:
+                raise ValidationError(_("No item with code %(code)s.") % {"code": code}, code="unknown_item")
+        return code
+
+    def to_service(self) -> dict:
+        data = self.cleaned_data
+        return {"item": self.item_obj, "description": data.get("description", ""), "quantity": data.get("quantity"),
+                "unit_price": data.get("unit_price"), "vat_rate": data.get("vat_rate"),
+                "expected_date": data.get("expected_date")}
+
+
+def line_forms_from_post(data) -> list[LineForm]:
+    indexes = sorted({int(m.group(1)) for key in data for m in [LINE_KEY.match(key)] if m})
+    return [LineForm(data, index=i) for i in indexes]
+
+
+def line_forms_from_order(order) -> list[LineForm]:
+    forms_ = []
+    for n, line in enumerate(order.lines.select_related("item").order_by("line_no")):
+        forms_.append(LineForm(index=n, initial={
+            "item": line.item.code, "description": line.description, "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price.normalize(), "vat_rate": line.vat_rate.normalize(),
+            "expected_date": line.expected_date if line.expected_date != order.expected_date else None}))
+    return forms_
+
+
+def apply_service_errors(exc: ValidationError, *, form: forms.Form, lines: list[forms.Form] | None = None) -> list[str]:
+    """Put a service's errors on the form fields / the line rows (key line_<n> → the n-th line);
+    returns the messages that fit nowhere (to show at the top)."""
+    loose: list[str] = []
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    for key, errors in exc.error_dict.items():
+        messages_ = [m for e in errors for m in e.messages]
+        if key.startswith("line_") and lines is not None and key[5:].isdigit() and 0 < int(key[5:]) <= len(lines):
+            for message in messages_:
+                lines[int(key[5:]) - 1].add_error(None, message)
+        elif key in form.fields:
+            for message in messages_:
+                form.add_error(key, message)
+        elif key == NON_FIELD_ERRORS or key == "lines":
+            for message in messages_:
+                form.add_error(None, message)
+        else:
+            loose.extend(messages_)
+    return loose

@@ -1,0 +1,242 @@
+"""Printable quotation, order confirmation, delivery note and invoice (A4, reportlab).
+
+Chinese text uses reportlab's built-in CID font STSong-Light (no font files needed); document
+numbers and amounts use Helvetica. Files are built with invariant=1 (the same input gives the
+same bytes) and uncompressed page streams (a test can find the number in the file)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xml.sax.saxutils import escape
+
+CJK = "STSong-Light"
+LATIN = "Helvetica"
+LATIN_BOLD = "Helvetica-Bold"
+CENT = Decimal("0.01")
+
+_registered = False
+
+
+def _fonts() -> None:
+    global _registered
+    if not _registered:
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+        _registered = True
+
+
+@dataclass
+class Issuer:
+    """The enterprise printing the document (from request.enterprise, a public-schema object)."""
+
+    name: str
+    uscc: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class PdfLine:
+    code: str
+    name: str
+    quantity: Decimal
+    uom: str
+    unit_price: Decimal | None = None
+    discount_pct: Decimal | None = None
+    vat_rate: Decimal | None = None
+    amount_excl_vat: Decimal | None = None
+    vat_amount: Decimal | None = None
+    extra: str = ""  # lot / serial numbers on a delivery note
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{Decimal(value).quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def _price(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return f"{value:,.2f}" if value == value.quantize(CENT) else f"{value.normalize():,f}"
+
+
+def _qty(value: Decimal) -> str:
+    value = Decimal(value)
+    return f"{value.quantize(Decimal(1)):f}" if value == value.to_integral() else f"{value.normalize():f}"
+
+
+def _pct(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{_qty(value)}%"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=CJK, fontSize=9, leading=12)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#555555")),
+        "issuer": ParagraphStyle("issuer", parent=base, fontSize=14, leading=18),
+        "title": ParagraphStyle("title", parent=base, fontSize=16, leading=20, alignment=TA_RIGHT),
+        "number": ParagraphStyle("number", parent=base, fontName=LATIN_BOLD, fontSize=12, leading=16,
+                                 alignment=TA_RIGHT),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
+        "num": ParagraphStyle("num", parent=base, fontName=LATIN, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", parent=base, fontSize=8.5, leading=10.5, textColor=colors.white),
+        "headnum": ParagraphStyle("headnum", parent=base, fontSize=8.5, leading=10.5, textColor=colors.white,
+                                  alignment=TA_RIGHT),
+    }
+
+
+def _p(text, style) -> Paragraph:
+    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+
+
+def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[str], meta: list[tuple[str, str]],
+              lines: list[PdfLine], priced: bool, totals: list[tuple[str, str]], currency: str = "CNY",
+              note: str = "", footer: str = "") -> bytes:
+    _fonts()
+    s = _styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=f"{title} {number}", author=issuer.name, creator="Digital Bridge",
+                            invariant=1, pageCompression=0)
+    width = A4[0] - 30 * mm
+    issuer_lines = [_p(issuer.name, s["issuer"])]
+    if issuer.uscc:
+        issuer_lines.append(_p(f"{_('Unified Social Credit Code')}: {issuer.uscc}", s["small"]))
+    if issuer.address:
+        issuer_lines.append(_p(issuer.address, s["small"]))
+    contact = " · ".join(x for x in (issuer.phone, issuer.email) if x)
+    if contact:
+        issuer_lines.append(_p(contact, s["small"]))
+    head = Table([[issuer_lines, [_p(title, s["title"]), Paragraph(escape(number), s["number"])]]],
+                 colWidths=[width * 0.62, width * 0.38])
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("LINEBELOW", (0, 0), (-1, 0), 1, colors.HexColor("#0b4f8a"))]))
+    customer_block = [_p(_("Customer"), s["small"])] + [_p(x, s["base"]) for x in customer_lines if x]
+    meta_rows = [[_p(k, s["small"]), _p(v, s["base"])] for k, v in meta if v]
+    meta_table = Table(meta_rows or [[""]], colWidths=[width * 0.16, width * 0.22])
+    meta_table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    parties = Table([[customer_block, meta_table]], colWidths=[width * 0.62, width * 0.38])
+    parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+
+    if priced:
+        header = ["#", _("Item"), _("Quantity"), _("Unit price"), _("Discount"), _("VAT rate"), _("Amount excl. VAT"),
+                  _("VAT")]
+        widths = [0.05, 0.35, 0.10, 0.11, 0.08, 0.07, 0.13, 0.11]
+    else:
+        header = ["#", _("Item"), _("Quantity"), _("Lot / serial numbers")]
+        widths = [0.05, 0.50, 0.15, 0.30]
+    rows = [[_p(h, s["headnum"] if i >= 2 and (priced or i == 2) else s["head"]) for i, h in enumerate(header)]]
+    for n, line in enumerate(lines, start=1):
+        item = [_p(line.code, s["cell"]), _p(line.name, s["small"])]
+        qty = Paragraph(escape(f"{_qty(line.quantity)} ") + f'<font name="{CJK}">{escape(line.uom)}</font>', s["num"])
+        if priced:
+            rows.append([_p(n, s["num"]), item, qty, _p(_price(line.unit_price), s["num"]),
+                         _p(_pct(line.discount_pct) if line.discount_pct else "", s["num"]),
+                         _p(_pct(line.vat_rate), s["num"]), _p(_money(line.amount_excl_vat), s["num"]),
+                         _p(_money(line.vat_amount), s["num"])])
+        else:
+            rows.append([_p(n, s["num"]), item, qty, _p(line.extra, s["cell"])])
+    table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0b4f8a")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#cccccc")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f4f7fb")]),
+    ]))
+    story = [head, Spacer(1, 5 * mm), parties, Spacer(1, 5 * mm), table]
+    if totals:
+        total_rows = [[_p(label, s["base"]), Paragraph(escape(f"{currency} {value}"), s["num"])]
+                      for label, value in totals]
+        total_table = Table(total_rows, colWidths=[width * 0.22, width * 0.2], hAlign="RIGHT")
+        total_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.75, colors.black),
+                                         ("FONTNAME", (0, -1), (-1, -1), LATIN_BOLD)]))
+        story += [Spacer(1, 3 * mm), total_table]
+    if note:
+        story += [Spacer(1, 5 * mm), _p(_("Note"), s["small"]), _p(note, s["base"])]
+    if footer:
+        story += [Spacer(1, 8 * mm), _p(footer, s["small"])]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _customer_lines(customer) -> list[str]:
+    lines = [customer.name]
+    if getattr(customer, "uscc", ""):
+        lines.append(f"{_('Unified Social Credit Code')}: {customer.uscc}")
+    lines.append(customer.address)
+    contact = " ".join(x for x in (customer.contact_name, customer.phone) if x)
+    lines.append(contact)
+    return lines
+
+
+def _priced_lines(lines) -> list[PdfLine]:
+    return [PdfLine(code=line.item.code, name=line.description or line.item.name, quantity=line.quantity,
+                    uom=str(line.item.uom), unit_price=line.unit_price, discount_pct=line.discount_pct,
+                    vat_rate=line.vat_rate, amount_excl_vat=line.amount_excl_vat, vat_amount=line.vat_amount)
+            for line in lines]
+
+
+def _totals(document) -> list[tuple[str, str]]:
+    return [(_("Amount excl. VAT"), _money(document.amount_excl_vat)), (_("VAT"), _money(document.vat_amount)),
+            (_("Total incl. VAT"), _money(document.amount_incl_vat))]
+
+
+def quotation_pdf(*, quotation, lines, issuer: Issuer) -> bytes:
+    meta = [(_("Date"), quotation.quote_date.isoformat()),
+            (_("Valid until"), quotation.valid_until.isoformat() if quotation.valid_until else ""),
+            (_("Your reference"), quotation.customer_reference)]
+    return _document(title=_("Quotation"), number=quotation.number, issuer=issuer,
+                     customer_lines=_customer_lines(quotation.customer), meta=meta, lines=_priced_lines(lines),
+                     priced=True, totals=_totals(quotation), currency=quotation.currency, note=quotation.note,
+                     footer=_("Prices in %(currency)s excluding VAT per unit; VAT is shown per line.")
+                     % {"currency": quotation.currency})
+
+
+def sales_order_pdf(*, order, lines, issuer: Issuer) -> bytes:
+    meta = [(_("Order date"), order.order_date.isoformat()),
+            (_("Delivery date"), order.delivery_date.isoformat() if order.delivery_date else ""),
+            (_("Your reference"), order.customer_reference),
+            (_("Quotation"), order.quotation.number if order.quotation_id else "")]
+    return _document(title=_("Order confirmation"), number=order.number, issuer=issuer,
+                     customer_lines=_customer_lines(order.customer), meta=meta, lines=_priced_lines(lines),
+                     priced=True, totals=_totals(order), currency=order.currency, note=order.note)
+
+
+def delivery_note_pdf(*, delivery, lines, issuer: Issuer) -> bytes:
+    rows = [PdfLine(code=line.item.code, name=line.order_line.description or line.item.name, quantity=line.quantity,
+                    uom=str(line.item.uom), extra=line.lot.code if line.lot_id else line.serials) for line in lines]
+    meta = [(_("Delivery date"), delivery.delivery_date.isoformat()), (_("Sales order"), delivery.order.number),
+            (_("Your reference"), delivery.order.customer_reference)]
+    customer_lines = _customer_lines(delivery.customer)
+    if delivery.ship_to and delivery.ship_to != delivery.customer.address:
+        customer_lines.append(f"{_('Ship to')}: {delivery.ship_to}")
+    return _document(title=_("Delivery note"), number=delivery.number, issuer=issuer, customer_lines=customer_lines,
+                     meta=meta, lines=rows, priced=False, totals=[], note=delivery.note,
+                     footer=_("Received in good order — signature and date:"))
+
+
+def invoice_pdf(*, invoice, lines, issuer: Issuer) -> bytes:
+    meta = [(_("Invoice date"), invoice.invoice_date.isoformat()),
+            (_("Due date"), invoice.due_date.isoformat() if invoice.due_date else ""),
+            (_("Sales order"), invoice.order.number), (_("Your reference"), invoice.customer_reference),
+            (_("Fapiao number"), invoice.tax_invoice_number)]
+    return _document(title=_("Sales invoice"), number=invoice.number, issuer=issuer,
+                     customer_lines=_customer_lines(invoice.customer), meta=meta, lines=_priced_lines(lines),
+                     priced=True, totals=_totals(invoice), currency=invoice.currency, note=invoice.note)

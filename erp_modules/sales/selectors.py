@@ -1,0 +1,229 @@
+"""Reads of the sales flow: document lists, one document, backorders, and the figures of the
+factory dashboard. Every fetch runs in the current enterprise's schema: an id of another
+enterprise simply does not exist here (None, like a missing one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from erp_modules.catalog.models import Item
+from erp_modules.inventory.models import Reservation, StockMove
+from erp_modules.partners.models import Partner
+from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, Delivery, DeliveryLine, Invoice,
+                                      InvoiceLine, Quotation, SalesOrder, SalesOrderLine)
+
+ZERO = Decimal("0")
+_DEC = DecimalField(max_digits=18, decimal_places=4)
+
+
+# ---- lists -----------------------------------------------------------------------------------
+
+
+def _document_search(qs: QuerySet, search: str) -> QuerySet:
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(customer__name__icontains=search) |
+                       Q(customer__code__icontains=search) | Q(customer_reference__icontains=search))
+    return qs
+
+
+def quotation_list(*, search: str = "", status: str = "", customer: Partner | None = None) -> QuerySet[Quotation]:
+    qs = _document_search(Quotation.objects.select_related("customer"), search)
+    if status:
+        qs = qs.filter(status=status)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.order_by("-quote_date", "-id")
+
+
+def sales_order_list(*, search: str = "", status: str = "", customer: Partner | None = None) -> QuerySet[SalesOrder]:
+    qs = _document_search(SalesOrder.objects.select_related("customer"), search)
+    if status:
+        qs = qs.filter(status=status)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.order_by("-order_date", "-id")
+
+
+def delivery_list(*, search: str = "", customer: Partner | None = None,
+                  order: SalesOrder | None = None) -> QuerySet[Delivery]:
+    qs = Delivery.objects.select_related("customer", "order")
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(order__number__icontains=search) |
+                       Q(customer__name__icontains=search) | Q(customer__code__icontains=search))
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if order is not None:
+        qs = qs.filter(order=order)
+    return qs.order_by("-delivery_date", "-id")
+
+
+def invoice_list(*, search: str = "", status: str = "", customer: Partner | None = None,
+                 order: SalesOrder | None = None) -> QuerySet[Invoice]:
+    qs = Invoice.objects.select_related("customer", "order")
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(customer__name__icontains=search) |
+                       Q(customer__code__icontains=search) | Q(customer_reference__icontains=search) |
+                       Q(order__number__icontains=search) | Q(tax_invoice_number__icontains=search))
+    if status:
+        qs = qs.filter(status=status)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    if order is not None:
+        qs = qs.filter(order=order)
+    return qs.order_by("-invoice_date", "-id")
+
+
+# ---- one document ----------------------------------------------------------------------------
+
+
+def quotation_get(*, quotation_id: int) -> Quotation | None:
+    return Quotation.objects.select_related("customer").filter(pk=quotation_id).first()
+
+
+def sales_order_get(*, order_id: int) -> SalesOrder | None:
+    return SalesOrder.objects.select_related("customer", "quotation").filter(pk=order_id).first()
+
+
+def delivery_get(*, delivery_id: int) -> Delivery | None:
+    return Delivery.objects.select_related("customer", "order").filter(pk=delivery_id).first()
+
+
+def invoice_get(*, invoice_id: int) -> Invoice | None:
+    return Invoice.objects.select_related("customer", "order").filter(pk=invoice_id).first()
+
+
+def quotation_lines(*, quotation: Quotation) -> QuerySet:
+    return quotation.lines.select_related("item", "item__uom")
+
+
+def delivery_lines(*, delivery: Delivery) -> QuerySet[DeliveryLine]:
+    return delivery.lines.select_related("item", "item__uom", "lot", "location", "location__warehouse",
+                                         "order_line")
+
+
+def delivery_stock_moves(*, delivery: Delivery) -> QuerySet[StockMove]:
+    """The ledger rows a delivery posted (kits: one per component)."""
+    return (StockMove.objects.filter(reference_type=DELIVERY_REFERENCE, reference_id=delivery.pk)
+            .select_related("item", "item__uom", "location", "location__warehouse", "lot", "serial").order_by("id"))
+
+
+def invoice_lines(*, invoice: Invoice) -> QuerySet[InvoiceLine]:
+    return invoice.lines.select_related("item", "item__uom")
+
+
+def sales_order_reservations(*, order: SalesOrder, active_only: bool = False) -> QuerySet[Reservation]:
+    qs = Reservation.objects.filter(reference_type=RESERVATION_REFERENCE, reference_id=order.pk)
+    if active_only:
+        qs = qs.filter(status=Reservation.Status.ACTIVE)
+    return qs.select_related("item", "item__uom", "location", "location__warehouse").order_by("reference_line_id", "pk")
+
+
+@dataclass
+class OrderLineView:
+    """An order line with what the detail page shows next to it."""
+
+    line: SalesOrderLine
+    reserved: Decimal  # still reserved, in the line's unit (kits: complete kits the reserved components make)
+    components: list[Reservation] = field(default_factory=list)  # kits: the reservations of their components
+
+    @property
+    def backorder(self) -> Decimal:
+        """Open quantity of a line that was partly delivered (0 before the first delivery)."""
+        return self.line.open_qty if self.line.delivered_qty > 0 else ZERO
+
+
+def sales_order_lines(*, order: SalesOrder) -> list[OrderLineView]:
+    """The lines of an order with their reserved quantities (two queries)."""
+    lines = list(order.lines.select_related("item", "item__uom", "location", "location__warehouse"))
+    by_line: dict[int, list[Reservation]] = {}
+    for reservation in sales_order_reservations(order=order):
+        by_line.setdefault(reservation.reference_line_id, []).append(reservation)
+    result = []
+    for line in lines:
+        reservations = by_line.get(line.pk, [])
+        active = [r for r in reservations if r.status == Reservation.Status.ACTIVE]
+        if line.item.item_type == Item.Type.KIT:
+            per_kit = [(r.open_quantity, r.quantity / line.quantity) for r in active if r.quantity]
+            reserved = min((open_q / per for open_q, per in per_kit), default=ZERO).quantize(Decimal("0.0001"))
+            result.append(OrderLineView(line=line, reserved=reserved, components=reservations))
+        else:
+            result.append(OrderLineView(line=line, reserved=sum((r.open_quantity for r in active), ZERO)))
+    return result
+
+
+# ---- backorders and the dashboard ------------------------------------------------------------
+
+
+def sales_backorders(*, customer: Partner | None = None, search: str = "") -> QuerySet[SalesOrderLine]:
+    """Lines of open orders that were partly delivered and still owe a quantity (annotated `open_quantity`)."""
+    qs = (SalesOrderLine.objects.filter(order__status=SalesOrder.Status.PARTIALLY_DELIVERED,
+                                        delivered_qty__lt=F("quantity"))
+          .select_related("order", "order__customer", "item", "item__uom", "location")
+          .annotate(open_quantity=F("quantity") - F("delivered_qty")))
+    if customer is not None:
+        qs = qs.filter(order__customer=customer)
+    if search:
+        qs = qs.filter(Q(order__number__icontains=search) | Q(order__customer__name__icontains=search) |
+                       Q(item__code__icontains=search) | Q(item__name__icontains=search))
+    return qs.order_by("order__delivery_date", "order__number", "sequence")
+
+
+def sales_orders_open() -> QuerySet[SalesOrder]:
+    """Confirmed and partially delivered orders (earliest requested delivery first)."""
+    return (SalesOrder.objects.filter(status__in=SalesOrder.OPEN_STATUSES).select_related("customer")
+            .order_by(F("delivery_date").asc(nulls_last=True), "number"))
+
+
+def sales_orders_open_count() -> int:
+    return SalesOrder.objects.filter(status__in=SalesOrder.OPEN_STATUSES).count()
+
+
+def deliveries_due(*, today: date | None = None, within_days: int = 0) -> QuerySet[SalesOrder]:
+    """Open orders whose requested delivery date is today + within_days or earlier (overdue
+    included), earliest first, annotated with `open_quantity` (sum over the lines)."""
+    today = today or timezone.localdate()
+    open_qty = (SalesOrderLine.objects.filter(order_id=OuterRef("pk")).values("order_id")
+                .annotate(q=Sum(F("quantity") - F("delivered_qty"))).values("q"))
+    return (sales_orders_open().filter(delivery_date__lte=today + timedelta(days=within_days))
+            .annotate(open_quantity=Coalesce(Subquery(open_qty, output_field=_DEC), Value(ZERO, output_field=_DEC)))
+            .order_by("delivery_date", "number"))
+
+
+def sales_by_month(*, months: int = 6, today: date | None = None) -> list[tuple[str, Decimal]]:
+    """Invoiced amount incl. VAT per calendar month (cancelled invoices left out), oldest first:
+    [("2025-01", Decimal("4403.61")), …] — `months` entries ending with the current month, zeros included."""
+    today = today or timezone.localdate()
+    keys = []
+    year, month = today.year, today.month
+    for _ in range(max(months, 1)):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    keys.reverse()
+    first = date(int(keys[0][:4]), int(keys[0][5:]), 1)
+    rows = (Invoice.objects.exclude(status=Invoice.Status.CANCELLED)
+            .filter(invoice_date__gte=first, invoice_date__lte=today)
+            .annotate(month=TruncMonth("invoice_date")).values("month").annotate(total=Sum("amount_incl_vat")))
+    totals = {row["month"].strftime("%Y-%m"): row["total"] for row in rows}
+    return [(key, (totals.get(key) or ZERO).quantize(Decimal("0.01"))) for key in keys]
+
+
+def sales_item_choices(*, limit: int = 2000) -> QuerySet[Item]:
+    """Items offered on the quotation and order forms (active ones, by code)."""
+    return Item.objects.filter(active=True).select_related("uom").order_by("code")[:limit]
+
+
+def sales_item_by_code(*, code: str) -> Item | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Item.objects.select_related("uom", "default_warehouse").filter(code__iexact=code).first()
+
+
+def sales_customer_choices() -> QuerySet[Partner]:
+    return Partner.objects.filter(is_customer=True, active=True).order_by("code")

@@ -1,0 +1,745 @@
+"""Writes of the sales flow: quotation → sales order → delivery → invoice.
+
+Every service runs in one transaction and is all-or-nothing. Actions on an order lock the
+order row first (SELECT … FOR UPDATE) and re-read its status, so two clerks cannot confirm,
+deliver or invoice the same order twice. Stock goes through erp_modules.inventory only:
+`reservation_create` on confirmation, `stock_moves_post(move_type=DELIVERY)` on delivery.
+
+Line input (`lines=[{...}]`) for quotations and orders:
+    item (catalog Item, required), quantity (required, > 0),
+    unit_price (excl. VAT; None → the customer's sales price list, else the default list),
+    discount_pct (0), vat_rate (None → ErpSettings.vat_rate), description (""),
+    location (orders only; None → the item's default location; services have none).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import field_error
+from erp_modules.catalog.models import BomLine, Item
+from erp_modules.catalog.selectors import bom_explode
+from erp_modules.common.services import audit_record, document_number_next, erp_settings_get
+from erp_modules.inventory.models import Location, Lot, MoveType, Reservation, SerialNumber
+from erp_modules.inventory.selectors import location_for_item
+from erp_modules.inventory.services import MoveLine, reservation_create, reservations_release_for, stock_moves_post
+from erp_modules.partners.models import Partner
+from erp_modules.partners.selectors import price_for
+from erp_modules.sales.error_codes import SalesErrorCode
+from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, Delivery, DeliveryLine, Invoice,
+                                      InvoiceLine, Quotation, QuotationLine, SalesOrder, SalesOrderLine)
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+QTY_PLACES = Decimal("0.0001")
+
+
+def _error(message: str, code: SalesErrorCode) -> ValidationError:
+    return ValidationError(message, code=str(code))
+
+
+def _fmt(quantity: Decimal) -> str:
+    """3.0000 → "3", 2.5000 → "2.5" (quantities in messages)."""
+    quantity = Decimal(quantity)
+    return f"{quantity.quantize(Decimal(1)):f}" if quantity == quantity.to_integral() else f"{quantity.normalize():f}"
+
+
+def _line_label(n: int, item: Item) -> str:
+    return _("Line %(n)d (%(item)s)") % {"n": n, "item": f"{item.code} {item.name}"}
+
+
+# ---- money -----------------------------------------------------------------------------------
+
+
+def line_amounts(*, quantity: Decimal, unit_price: Decimal, discount_pct: Decimal = ZERO,
+                 vat_rate: Decimal = ZERO) -> tuple[Decimal, Decimal]:
+    """(amount excl. VAT, VAT) of one line, each rounded to the cent (ROUND_HALF_UP).
+
+    3 × 1,299.00 at 13 % → (3,897.00, 506.61)."""
+    net = Decimal(quantity) * Decimal(unit_price) * (HUNDRED - Decimal(discount_pct)) / HUNDRED
+    amount = net.quantize(CENT, ROUND_HALF_UP)
+    vat = (amount * Decimal(vat_rate) / HUNDRED).quantize(CENT, ROUND_HALF_UP)
+    return amount, vat
+
+
+def _set_amounts(line) -> None:
+    line.amount_excl_vat, line.vat_amount = line_amounts(quantity=line.quantity, unit_price=line.unit_price,
+                                                         discount_pct=line.discount_pct, vat_rate=line.vat_rate)
+
+
+def _set_totals(document, lines) -> None:
+    document.amount_excl_vat = sum((line.amount_excl_vat for line in lines), ZERO)
+    document.vat_amount = sum((line.vat_amount for line in lines), ZERO)
+    document.amount_incl_vat = document.amount_excl_vat + document.vat_amount
+
+
+# ---- line input ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    item: Item
+    quantity: Decimal
+    unit_price: Decimal
+    discount_pct: Decimal
+    vat_rate: Decimal
+    description: str
+    location: Location | None
+
+
+def _as_decimal(value, label: str, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        result = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        result = None
+    if result is None or not result.is_finite():
+        raise field_error("lines", _("%(where)s: %(field)s “%(value)s” is not a number.")
+                          % {"where": label, "field": field, "value": value}, SalesErrorCode.INVALID_NUMBER)
+    return result
+
+
+def _customer_check(customer: Partner | None) -> Partner:
+    if customer is None:
+        raise field_error("customer", _("Choose a customer."), SalesErrorCode.REQUIRED)
+    if not customer.is_customer or not customer.active:
+        raise field_error("customer", _("%(partner)s is not an active customer.") % {"partner": customer},
+                          SalesErrorCode.NOT_CUSTOMER)
+    return customer
+
+
+def _lines_clean(*, lines: list[dict], customer: Partner, with_location: bool, on: date) -> list[_Line]:
+    """Validate every line before anything is written; errors name the line and the item."""
+    if not lines:
+        raise field_error("lines", _("Add at least one line."), SalesErrorCode.EMPTY)
+    default_vat = erp_settings_get().vat_rate
+    result = []
+    for n, raw in enumerate(lines, start=1):
+        item = raw.get("item")
+        if item is None:
+            raise field_error("lines", _("Line %(n)d: choose an item.") % {"n": n}, SalesErrorCode.REQUIRED)
+        label = _line_label(n, item)
+        if not item.active:
+            raise field_error("lines", _("%(where)s: the item is inactive.") % {"where": label},
+                              SalesErrorCode.ITEM_INACTIVE)
+        quantity = _as_decimal(raw.get("quantity"), label, _("quantity"))
+        if quantity is None or quantity <= 0:
+            raise field_error("lines", _("%(where)s: the quantity must be greater than zero.") % {"where": label},
+                              SalesErrorCode.QUANTITY)
+        if quantity != quantity.quantize(QTY_PLACES):
+            raise field_error("lines", _("%(where)s: use at most 4 decimals for the quantity.") % {"where": label},
+                              SalesErrorCode.QUANTITY)
+        unit_price = _as_decimal(raw.get("unit_price"), label, _("unit price"))
+        if unit_price is None:
+            unit_price = price_for(item=item, kind="sales", partner=customer, quantity=quantity, on=on)
+            if unit_price is None:
+                raise field_error("lines", _("%(where)s: no sales price list has a price for this item; enter a "
+                                             "unit price.") % {"where": label}, SalesErrorCode.PRICE_REQUIRED)
+        if unit_price < 0:
+            raise field_error("lines", _("%(where)s: the unit price cannot be negative.") % {"where": label},
+                              SalesErrorCode.PRICE)
+        discount = _as_decimal(raw.get("discount_pct"), label, _("discount %")) or ZERO
+        if not ZERO <= discount <= HUNDRED:
+            raise field_error("lines", _("%(where)s: the discount must be between 0 and 100 %%.") % {"where": label},
+                              SalesErrorCode.DISCOUNT)
+        vat_rate = _as_decimal(raw.get("vat_rate"), label, _("VAT rate"))
+        vat_rate = default_vat if vat_rate is None else vat_rate
+        if not ZERO <= vat_rate <= HUNDRED:
+            raise field_error("lines", _("%(where)s: the VAT rate must be between 0 and 100 %%.") % {"where": label},
+                              SalesErrorCode.VAT_RATE)
+        location = None
+        if with_location and item.item_type != Item.Type.SERVICE:
+            location = raw.get("location") or location_for_item(item=item)
+            if location is None:
+                raise field_error("lines", _("%(where)s: there is no warehouse location to ship it from; create a "
+                                             "warehouse first.") % {"where": label}, SalesErrorCode.NO_LOCATION)
+        result.append(_Line(item=item, quantity=quantity, unit_price=unit_price, discount_pct=discount,
+                            vat_rate=vat_rate, description=(raw.get("description") or "").strip()[:300],
+                            location=location))
+    return result
+
+
+def _write_lines(document, model, parent_field: str, cleaned: list[_Line], with_location: bool) -> list:
+    rows = []
+    for n, line in enumerate(cleaned, start=1):
+        row = model(**{parent_field: document}, sequence=n, item=line.item, description=line.description,
+                    quantity=line.quantity, unit_price=line.unit_price, discount_pct=line.discount_pct,
+                    vat_rate=line.vat_rate)
+        if with_location:
+            row.location = line.location
+        _set_amounts(row)
+        row.full_clean(exclude=[parent_field])
+        rows.append(row)
+    return model.objects.bulk_create(rows)
+
+
+def _status_error(document, action: str) -> ValidationError:
+    return _error(_("%(number)s is %(status)s; it cannot be %(action)s.")
+                  % {"number": document.number, "status": document.get_status_display(), "action": action},
+                  SalesErrorCode.STATUS)
+
+
+# ---- quotations ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def quotation_create(*, customer: Partner | None, lines: list[dict], quote_date: date | None = None,
+                     valid_until: date | None = None, customer_reference: str = "", note: str = "",
+                     user=None) -> Quotation:
+    customer = _customer_check(customer)
+    quote_date = quote_date or timezone.localdate()
+    if valid_until is not None and valid_until < quote_date:
+        raise field_error("valid_until", _("“Valid until” cannot be before the quotation date."), SalesErrorCode.DATE)
+    cleaned = _lines_clean(lines=lines, customer=customer, with_location=False, on=quote_date)
+    quotation = Quotation(number=document_number_next(code="sales_quotation", prefix="QT-"), customer=customer,
+                          quote_date=quote_date, valid_until=valid_until, currency=customer.currency or "CNY",
+                          customer_reference=customer_reference.strip(), note=note.strip(), created_by=_user(user))
+    quotation.full_clean()
+    quotation.save()
+    _set_totals(quotation, _write_lines(quotation, QuotationLine, "quotation", cleaned, with_location=False))
+    quotation.save(update_fields=["amount_excl_vat", "vat_amount", "amount_incl_vat"])
+    audit_record(obj=quotation, action="create", user=user,
+                 message=_("%(n)d lines, total %(total)s") % {"n": len(cleaned), "total": money(quotation.amount_incl_vat)})
+    return quotation
+
+
+@transaction.atomic
+def quotation_update(*, quotation: Quotation, customer: Partner | None, lines: list[dict],
+                     quote_date: date | None = None, valid_until: date | None = None, customer_reference: str = "",
+                     note: str = "", user=None) -> Quotation:
+    """Replace the header and the lines of a draft or sent quotation."""
+    quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+    if not quotation.is_editable:
+        raise _status_error(quotation, _("changed"))
+    customer = _customer_check(customer)
+    before = {"customer": str(quotation.customer), "total": quotation.amount_incl_vat}
+    quotation.customer = customer
+    quotation.quote_date = quote_date or quotation.quote_date
+    quotation.valid_until = valid_until
+    if valid_until is not None and valid_until < quotation.quote_date:
+        raise field_error("valid_until", _("“Valid until” cannot be before the quotation date."), SalesErrorCode.DATE)
+    cleaned = _lines_clean(lines=lines, customer=customer, with_location=False, on=quotation.quote_date)
+    quotation.customer_reference = customer_reference.strip()
+    quotation.note = note.strip()
+    quotation.currency = customer.currency or quotation.currency
+    quotation.lines.all().delete()
+    _set_totals(quotation, _write_lines(quotation, QuotationLine, "quotation", cleaned, with_location=False))
+    quotation.full_clean()
+    quotation.save()
+    changes = {k: v for k, v in {"customer": [before["customer"], str(customer)],
+                                 "total": [before["total"], quotation.amount_incl_vat]}.items() if v[0] != v[1]}
+    audit_record(obj=quotation, action="update", user=user, changes=changes,
+                 message=_("%(n)d lines") % {"n": len(cleaned)})
+    return quotation
+
+
+def _status_change(document, new_status: str, *, user, message: str = "", fields: list[str] | None = None) -> None:
+    old = document.status
+    document.status = new_status
+    document.save(update_fields=["status", "updated_at", *(fields or [])] if hasattr(document, "updated_at")
+                  else ["status", *(fields or [])])
+    audit_record(obj=document, action="status", user=user, changes={"status": [old, new_status]}, message=message)
+
+
+@transaction.atomic
+def quotation_mark_sent(*, quotation: Quotation, user=None) -> Quotation:
+    quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+    if quotation.status != Quotation.Status.DRAFT:
+        raise _status_error(quotation, _("sent"))
+    _status_change(quotation, Quotation.Status.SENT, user=user)
+    return quotation
+
+
+@transaction.atomic
+def quotation_cancel(*, quotation: Quotation, user=None, reason: str = "") -> Quotation:
+    quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+    if not quotation.is_editable:
+        raise _status_error(quotation, _("cancelled"))
+    _status_change(quotation, Quotation.Status.CANCELLED, user=user, message=reason.strip())
+    return quotation
+
+
+@transaction.atomic
+def quotation_convert(*, quotation: Quotation, user=None, delivery_date: date | None = None,
+                      customer_reference: str | None = None) -> SalesOrder:
+    """Turn a draft or sent quotation into a draft sales order with the same lines and prices."""
+    quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+    if not quotation.is_editable:
+        raise _status_error(quotation, _("turned into an order"))
+    lines = [{"item": line.item, "quantity": line.quantity, "unit_price": line.unit_price,
+              "discount_pct": line.discount_pct, "vat_rate": line.vat_rate, "description": line.description}
+             for line in quotation.lines.select_related("item", "item__default_warehouse")]
+    order = sales_order_create(
+        customer=quotation.customer, lines=lines, delivery_date=delivery_date, quotation=quotation, user=user,
+        customer_reference=quotation.customer_reference if customer_reference is None else customer_reference,
+        note=quotation.note)
+    _status_change(quotation, Quotation.Status.ORDERED, user=user, message=order.number)
+    return order
+
+
+# ---- sales orders ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sales_order_create(*, customer: Partner | None, lines: list[dict], order_date: date | None = None,
+                       delivery_date: date | None = None, customer_reference: str = "", note: str = "",
+                       quotation: Quotation | None = None, user=None) -> SalesOrder:
+    customer = _customer_check(customer)
+    order_date = order_date or timezone.localdate()
+    if delivery_date is not None and delivery_date < order_date:
+        raise field_error("delivery_date", _("The delivery date cannot be before the order date."),
+                          SalesErrorCode.DATE)
+    cleaned = _lines_clean(lines=lines, customer=customer, with_location=True, on=order_date)
+    order = SalesOrder(number=document_number_next(code="sales_order", prefix="SO-"), customer=customer,
+                       quotation=quotation, order_date=order_date, delivery_date=delivery_date,
+                       currency=customer.currency or "CNY", customer_reference=customer_reference.strip(),
+                       note=note.strip(), created_by=_user(user))
+    order.full_clean()
+    order.save()
+    _set_totals(order, _write_lines(order, SalesOrderLine, "order", cleaned, with_location=True))
+    order.save(update_fields=["amount_excl_vat", "vat_amount", "amount_incl_vat"])
+    message = _("%(n)d lines, total %(total)s") % {"n": len(cleaned), "total": money(order.amount_incl_vat)}
+    if quotation is not None:
+        message = _("from %(quotation)s; %(rest)s") % {"quotation": quotation.number, "rest": message}
+    audit_record(obj=order, action="create", user=user, message=message)
+    return order
+
+
+@transaction.atomic
+def sales_order_update(*, order: SalesOrder, customer: Partner | None, lines: list[dict],
+                       order_date: date | None = None, delivery_date: date | None = None,
+                       customer_reference: str = "", note: str = "", user=None) -> SalesOrder:
+    """Replace the header and the lines of a draft order (a confirmed order holds stock: cancel it first)."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != SalesOrder.Status.DRAFT:
+        raise _status_error(order, _("changed"))
+    customer = _customer_check(customer)
+    before = {"customer": str(order.customer), "total": order.amount_incl_vat}
+    order.customer = customer
+    order.order_date = order_date or order.order_date
+    order.delivery_date = delivery_date
+    if delivery_date is not None and delivery_date < order.order_date:
+        raise field_error("delivery_date", _("The delivery date cannot be before the order date."),
+                          SalesErrorCode.DATE)
+    cleaned = _lines_clean(lines=lines, customer=customer, with_location=True, on=order.order_date)
+    order.customer_reference = customer_reference.strip()
+    order.note = note.strip()
+    order.currency = customer.currency or order.currency
+    order.lines.all().delete()
+    _set_totals(order, _write_lines(order, SalesOrderLine, "order", cleaned, with_location=True))
+    order.full_clean()
+    order.save()
+    changes = {k: v for k, v in {"customer": [before["customer"], str(customer)],
+                                 "total": [before["total"], order.amount_incl_vat]}.items() if v[0] != v[1]}
+    audit_record(obj=order, action="update", user=user, changes=changes, message=_("%(n)d lines") % {"n": len(cleaned)})
+    return order
+
+
+def kit_components(*, item: Item, quantity: Decimal, on: date | None = None) -> list[tuple[Item, Decimal]]:
+    """The stocked items a kit (phantom) stands for: its BOM exploded through nested kits, down to
+    the first stocked item on each branch (services and by-products are left out), summed per item."""
+    rows = bom_explode(item=item, quantity=quantity, on=on)
+    if not rows:
+        raise _error(_("Kit %(item)s has no released bill of materials; release one before selling it.")
+                     % {"item": f"{item.code} {item.name}"}, SalesErrorCode.KIT_WITHOUT_BOM)
+    by_path = {tuple(row.path): row for row in rows}
+    totals: dict[int, list] = {}
+    for row in rows:
+        if row.line.line_type != BomLine.LineType.COMPONENT:
+            continue
+        ancestors = [by_path.get(tuple(row.path[:k])) for k in range(2, len(row.path))]
+        if not all(a is not None and a.is_kit for a in ancestors):
+            continue  # below a stocked item: that item is what we ship
+        if row.is_kit:
+            if not row.has_bom:
+                raise _error(_("Kit %(item)s has no released bill of materials; release one before selling it.")
+                             % {"item": f"{row.item.code} {row.item.name}"}, SalesErrorCode.KIT_WITHOUT_BOM)
+            continue
+        if not row.item.is_stocked:
+            continue
+        entry = totals.setdefault(row.item.pk, [row.item, ZERO])
+        entry[1] += row.quantity
+    return [(component, qty.quantize(QTY_PLACES, ROUND_HALF_UP)) for component, qty in totals.values()]
+
+
+@transaction.atomic
+def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
+    """Reserve the stock of every line (kits: their components) in the line's location, all or nothing.
+
+    A line that cannot be reserved fails the whole confirmation with code `insufficient_stock`
+    and a message naming the line and the item; no reservation is left behind."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status != SalesOrder.Status.DRAFT:
+        raise _status_error(order, _("confirmed"))
+    lines = list(order.lines.select_related("item", "item__uom", "location", "location__warehouse"))
+    if not lines:
+        raise _error(_("%(number)s has no lines.") % {"number": order.number}, SalesErrorCode.EMPTY)
+    reserved = 0
+    for line in lines:
+        if line.item.item_type == Item.Type.SERVICE:
+            continue
+        label = _line_label(line.sequence, line.item)
+        if line.location is None:
+            raise _error(_("%(where)s: choose the location to ship it from.") % {"where": label},
+                         SalesErrorCode.NO_LOCATION)
+        if line.item.item_type == Item.Type.KIT:
+            wanted = kit_components(item=line.item, quantity=line.quantity, on=order.order_date)
+        else:
+            wanted = [(line.item, line.quantity)]
+        for item, quantity in wanted:
+            if quantity <= 0:
+                continue
+            try:
+                reservation_create(item=item, location=line.location, quantity=quantity,
+                                   reference_type=RESERVATION_REFERENCE, reference_id=order.pk,
+                                   reference_line_id=line.pk, reference=order.number)
+            except ValidationError as exc:
+                code = _first_code(exc) or str(SalesErrorCode.INSUFFICIENT_STOCK)
+                detail = " ".join(exc.messages)
+                if item.pk != line.item.pk:
+                    detail = _("component %(component)s: %(detail)s") % {"component": item.code, "detail": detail}
+                raise ValidationError(_("%(where)s cannot be reserved: %(detail)s") % {"where": label, "detail": detail},
+                                      code=code) from exc
+            reserved += 1
+    order.confirmed_at = timezone.now()
+    _status_change(order, SalesOrder.Status.CONFIRMED, user=user, fields=["confirmed_at"],
+                   message=_("%(n)d reservations") % {"n": reserved})
+    return order
+
+
+@transaction.atomic
+def sales_order_cancel(*, order: SalesOrder, user=None, reason: str = "") -> SalesOrder:
+    """Cancel an order and release its reservations. An order with deliveries is closed instead:
+    what was delivered stays (and can still be invoiced), the rest is no longer owed."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (SalesOrder.Status.DRAFT, *SalesOrder.OPEN_STATUSES):
+        raise _status_error(order, _("cancelled"))
+    released = reservations_release_for(reference_type=RESERVATION_REFERENCE, reference_id=order.pk)
+    delivered = order.lines.filter(delivered_qty__gt=0).exists()
+    new_status = SalesOrder.Status.CLOSED if delivered else SalesOrder.Status.CANCELLED
+    message = _("%(n)d reservations released") % {"n": released}
+    if reason.strip():
+        message = f"{reason.strip()} · {message}"
+    _status_change(order, new_status, user=user, message=message)
+    return order
+
+
+# ---- deliveries ------------------------------------------------------------------------------
+
+
+def _split_serials(text: str) -> list[str]:
+    return [s for s in re.split(r"[\s,;，；]+", text or "") if s]
+
+
+def _active_reservations(order: SalesOrder, line: SalesOrderLine) -> list[Reservation]:
+    return list(Reservation.objects.select_for_update().filter(
+        reference_type=RESERVATION_REFERENCE, reference_id=order.pk, reference_line_id=line.pk,
+        status=Reservation.Status.ACTIVE).select_related("item").order_by("pk"))
+
+
+def _consume(item: Item, location: Location, quantity: Decimal, reservations: list[Reservation],
+             reference_line_id: int, lot: Lot | None = None, serial: SerialNumber | None = None) -> list[MoveLine]:
+    """Outgoing move lines for `quantity`, each consuming the reservations of the item in turn."""
+    result = []
+    remaining = quantity
+    for reservation in reservations:
+        if reservation.item_id != item.pk or remaining <= 0:
+            continue
+        take = min(remaining, reservation.open_quantity)
+        if take <= 0:
+            continue
+        result.append(MoveLine(item, location, -take, lot=lot, serial=serial, reference_line_id=reference_line_id,
+                               reservation=reservation))
+        reservation.consumed += take  # local view only: stock_moves_post writes the real figure
+        remaining -= take
+    if remaining > 0:
+        result.append(MoveLine(item, location, -remaining, lot=lot, serial=serial, reference_line_id=reference_line_id))
+    return result
+
+
+@transaction.atomic
+def delivery_create(*, order: SalesOrder, lines: list[dict] | None = None, delivery_date: date | None = None,
+                    ship_to: str | None = None, note: str = "", user=None) -> Delivery:
+    """Deliver (part of) a confirmed order and post the stock out of the lines' locations.
+
+    lines: [{"order_line": SalesOrderLine or its id, "quantity": Decimal, "lot": Lot | lot code | "",
+    "serials": "SN1, SN2"}]; None delivers every open quantity. Lot-tracked items need a lot,
+    serial-tracked items one serial number per unit. Ledger rows have type DELIVERY and consume
+    the order's reservations; what is not delivered stays open (the backorder), unless the
+    enterprise does not allow partial deliveries."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in SalesOrder.OPEN_STATUSES:
+        raise _status_error(order, _("delivered"))
+    order_lines = {line.pk: line for line in order.lines.select_related("item", "item__uom", "location",
+                                                                        "location__warehouse")}
+    if lines is None:
+        lines = [{"order_line": line, "quantity": line.open_qty} for line in order_lines.values() if line.open_qty > 0]
+    wanted: list[tuple[SalesOrderLine, Decimal, dict]] = []
+    seen: set[int] = set()
+    for raw in lines:
+        ref = raw.get("order_line")
+        line = order_lines.get(getattr(ref, "pk", ref))
+        if line is None:
+            raise _error(_("A delivery line does not belong to %(number)s.") % {"number": order.number},
+                         SalesErrorCode.NOT_FOUND)
+        label = _line_label(line.sequence, line.item)
+        if line.pk in seen:
+            raise _error(_("%(where)s is given twice.") % {"where": label}, SalesErrorCode.QUANTITY)
+        seen.add(line.pk)
+        try:
+            quantity = Decimal(str(raw.get("quantity") if raw.get("quantity") not in (None, "") else "0"))
+        except InvalidOperation:
+            raise _error(_("%(where)s: “%(value)s” is not a number.") % {"where": label, "value": raw.get("quantity")},
+                         SalesErrorCode.INVALID_NUMBER)
+        if quantity < 0:
+            raise _error(_("%(where)s: the quantity cannot be negative.") % {"where": label}, SalesErrorCode.QUANTITY)
+        if quantity == 0:
+            continue
+        if quantity > line.open_qty:
+            raise _error(_("%(where)s: %(wanted)s to deliver but only %(open)s %(uom)s still open.")
+                         % {"where": label, "wanted": _fmt(quantity), "open": _fmt(line.open_qty),
+                            "uom": line.item.uom}, SalesErrorCode.OVER_DELIVERY)
+        wanted.append((line, quantity, raw))
+    if not wanted:
+        raise _error(_("Enter a quantity to deliver on at least one line."), SalesErrorCode.EMPTY)
+    if not erp_settings_get().allow_partial_delivery:
+        delivering = {line.pk: quantity for line, quantity, _raw in wanted}
+        for line in order_lines.values():
+            if line.open_qty > 0 and delivering.get(line.pk, ZERO) != line.open_qty:
+                raise _error(_("%(where)s: partial deliveries are switched off in the settings; deliver all "
+                               "%(open)s %(uom)s.") % {"where": _line_label(line.sequence, line.item),
+                                                       "open": _fmt(line.open_qty), "uom": line.item.uom},
+                             SalesErrorCode.PARTIAL_NOT_ALLOWED)
+    delivery = Delivery(number=document_number_next(code="sales_delivery", prefix="DN-"), order=order,
+                        customer=order.customer, delivery_date=delivery_date or timezone.localdate(),
+                        ship_to=(order.customer.address if ship_to is None else ship_to).strip()[:255],
+                        note=note.strip()[:300], created_by=_user(user))
+    delivery.full_clean()
+    delivery.save()
+    move_lines: list[MoveLine] = []
+    for line, quantity, raw in wanted:
+        label = _line_label(line.sequence, line.item)
+        item = line.item
+        delivery_line = DeliveryLine(delivery=delivery, order_line=line, item=item, quantity=quantity,
+                                     location=line.location if item.item_type != Item.Type.SERVICE else None)
+        serials: list[SerialNumber] = []
+        if item.is_stocked and item.tracking == Item.Tracking.LOT:
+            delivery_line.lot = _lot_for(item, raw.get("lot"), label)
+        elif item.is_stocked and item.tracking == Item.Tracking.SERIAL:
+            serials = _serials_for(item, line.location, quantity, raw.get("serials") or raw.get("lot") or "", label)
+            delivery_line.serials = ", ".join(s.serial for s in serials)
+        delivery_line.save()
+        if item.item_type == Item.Type.SERVICE:
+            continue
+        reservations = _active_reservations(order, line)
+        if item.item_type == Item.Type.KIT:
+            move_lines += _kit_move_lines(line, quantity, reservations, delivery_line, label)
+        elif serials:
+            for serial in serials:
+                move_lines += _consume(item, line.location, Decimal("1"), reservations, delivery_line.pk,
+                                       lot=serial.lot, serial=serial)
+        else:
+            move_lines += _consume(item, line.location, quantity, reservations, delivery_line.pk, lot=delivery_line.lot)
+    if move_lines:
+        stock_moves_post(move_type=MoveType.DELIVERY, lines=move_lines, reference=delivery.number,
+                         reference_type=DELIVERY_REFERENCE, reference_id=delivery.pk, user=user,
+                         note=order.number)
+    for line, quantity, _raw in wanted:
+        line.delivered_qty += quantity
+        line.save(update_fields=["delivered_qty"])
+    all_done = all(line.delivered_qty >= line.quantity for line in order_lines.values())
+    new_status = SalesOrder.Status.DELIVERED if all_done else SalesOrder.Status.PARTIALLY_DELIVERED
+    audit_record(obj=delivery, action="post", user=user,
+                 message=_("%(order)s: %(n)d lines") % {"order": order.number, "n": len(wanted)})
+    backorder = sum((line.open_qty for line in order_lines.values()), ZERO)
+    message = delivery.number if all_done else _("%(delivery)s; backorder %(qty)s") % {
+        "delivery": delivery.number, "qty": _fmt(backorder)}
+    if new_status != order.status:
+        _status_change(order, new_status, user=user, message=message)
+    else:
+        audit_record(obj=order, action="update", user=user, message=message)
+    return delivery
+
+
+def _lot_for(item: Item, value, label: str) -> Lot:
+    if isinstance(value, Lot):
+        if value.item_id != item.pk:
+            raise _error(_("%(where)s: lot %(lot)s belongs to another item.") % {"where": label, "lot": value},
+                         SalesErrorCode.LOT_NOT_FOUND)
+        return value
+    code = (value or "").strip()
+    if not code:
+        raise _error(_("%(where)s: this item is tracked by lot; give the lot number.") % {"where": label},
+                     SalesErrorCode.LOT_REQUIRED)
+    lot = Lot.objects.filter(item=item, code=code).first()
+    if lot is None:
+        raise _error(_("%(where)s: there is no lot %(lot)s of this item.") % {"where": label, "lot": code},
+                     SalesErrorCode.LOT_NOT_FOUND)
+    return lot
+
+
+def _serials_for(item: Item, location: Location, quantity: Decimal, text: str, label: str) -> list[SerialNumber]:
+    numbers = _split_serials(text)
+    if quantity != quantity.to_integral() or len(numbers) != int(quantity):
+        raise _error(_("%(where)s: this item is tracked by serial number; give %(n)s serial numbers, one per unit.")
+                     % {"where": label, "n": _fmt(quantity)}, SalesErrorCode.LOT_REQUIRED)
+    found = {s.serial: s for s in SerialNumber.objects.select_related("lot").filter(item=item, serial__in=numbers)}
+    result = []
+    for number in numbers:
+        serial = found.get(number)
+        if serial is None or serial.location_id != location.pk:
+            raise _error(_("%(where)s: serial number %(serial)s is not in stock in %(loc)s.")
+                         % {"where": label, "serial": number, "loc": location}, SalesErrorCode.SERIAL_NOT_FOUND)
+        result.append(serial)
+    if len(set(numbers)) != len(numbers):
+        raise _error(_("%(where)s: a serial number is given twice.") % {"where": label}, SalesErrorCode.LOT_REQUIRED)
+    return result
+
+
+def _kit_move_lines(line: SalesOrderLine, quantity: Decimal, reservations: list[Reservation],
+                    delivery_line: DeliveryLine, label: str) -> list[MoveLine]:
+    """Components of `quantity` kits, in the proportions reserved at confirmation (the BOM may
+    have changed since). The last delivery takes whatever is still reserved, so no rounding
+    remainder is left."""
+    final = quantity == line.open_qty
+    result = []
+    for reservation in reservations:
+        component = reservation.item
+        if component.tracking != Item.Tracking.NONE:
+            raise _error(_("%(where)s: component %(component)s is tracked by lot or serial number; kits with tracked "
+                           "components cannot be delivered as a kit.") % {"where": label, "component": component.code},
+                         SalesErrorCode.LOT_REQUIRED)
+        if final:
+            take = reservation.open_quantity
+        else:
+            take = (reservation.quantity * quantity / line.quantity).quantize(QTY_PLACES, ROUND_HALF_UP)
+            take = min(take, reservation.open_quantity)
+        if take > 0:
+            result.append(MoveLine(component, line.location, -take, reference_line_id=delivery_line.pk,
+                                   reservation=reservation))
+    return result
+
+
+# ---- invoices --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invoice_create(*, order: SalesOrder, lines: list[dict] | None = None, invoice_date: date | None = None,
+                   tax_invoice_number: str = "", note: str = "", user=None) -> Invoice:
+    """Invoice delivered quantities of an order, never more than delivered and not yet invoiced.
+
+    lines: [{"order_line": SalesOrderLine or its id, "quantity": Decimal}]; None invoices everything
+    delivered and not yet invoiced. Prices, discounts and VAT rates come from the order lines."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in SalesOrder.INVOICEABLE_STATUSES:
+        raise _status_error(order, _("invoiced"))
+    order_lines = {line.pk: line for line in order.lines.select_related("item", "item__uom")}
+    if lines is None:
+        lines = [{"order_line": line, "quantity": line.to_invoice_qty} for line in order_lines.values()
+                 if line.to_invoice_qty > 0]
+    wanted: list[tuple[SalesOrderLine, Decimal]] = []
+    seen: set[int] = set()
+    for raw in lines:
+        ref = raw.get("order_line")
+        line = order_lines.get(getattr(ref, "pk", ref))
+        if line is None:
+            raise _error(_("An invoice line does not belong to %(number)s.") % {"number": order.number},
+                         SalesErrorCode.NOT_FOUND)
+        label = _line_label(line.sequence, line.item)
+        if line.pk in seen:
+            raise _error(_("%(where)s is given twice.") % {"where": label}, SalesErrorCode.QUANTITY)
+        seen.add(line.pk)
+        try:
+            quantity = Decimal(str(raw.get("quantity") if raw.get("quantity") not in (None, "") else "0"))
+        except InvalidOperation:
+            raise _error(_("%(where)s: “%(value)s” is not a number.") % {"where": label, "value": raw.get("quantity")},
+                         SalesErrorCode.INVALID_NUMBER)
+        if quantity < 0:
+            raise _error(_("%(where)s: the quantity cannot be negative.") % {"where": label}, SalesErrorCode.QUANTITY)
+        if quantity == 0:
+            continue
+        if quantity > line.to_invoice_qty:
+            raise _error(_("%(where)s: %(wanted)s to invoice but only %(open)s %(uom)s delivered and not yet invoiced.")
+                         % {"where": label, "wanted": _fmt(quantity), "open": _fmt(line.to_invoice_qty),
+                            "uom": line.item.uom}, SalesErrorCode.OVER_INVOICE)
+        wanted.append((line, quantity))
+    if not wanted:
+        raise _error(_("Nothing to invoice: invoice delivered quantities only."), SalesErrorCode.EMPTY)
+    invoice_date = invoice_date or timezone.localdate()
+    invoice = Invoice(number=document_number_next(code="sales_invoice", prefix="INV-"), order=order,
+                      customer=order.customer, currency=order.currency, invoice_date=invoice_date,
+                      due_date=invoice_date + timedelta(days=order.customer.payment_terms_days),
+                      customer_reference=order.customer_reference, tax_invoice_number=tax_invoice_number.strip(),
+                      note=note.strip(), created_by=_user(user))
+    invoice.full_clean()
+    invoice.save()
+    rows = []
+    for n, (line, quantity) in enumerate(wanted, start=1):
+        row = InvoiceLine(invoice=invoice, order_line=line, sequence=n, item=line.item, description=line.description,
+                          quantity=quantity, unit_price=line.unit_price, discount_pct=line.discount_pct,
+                          vat_rate=line.vat_rate)
+        _set_amounts(row)
+        rows.append(row)
+        line.invoiced_qty += quantity
+        line.save(update_fields=["invoiced_qty"])
+    InvoiceLine.objects.bulk_create(rows)
+    _set_totals(invoice, rows)
+    invoice.save(update_fields=["amount_excl_vat", "vat_amount", "amount_incl_vat"])
+    audit_record(obj=invoice, action="create", user=user,
+                 message=_("%(order)s: %(n)d lines, total %(total)s")
+                 % {"order": order.number, "n": len(rows), "total": money(invoice.amount_incl_vat)})
+    audit_record(obj=order, action="update", user=user,
+                 message=_("invoiced in %(invoice)s") % {"invoice": invoice.number})
+    return invoice
+
+
+@transaction.atomic
+def invoice_mark_paid(*, invoice: Invoice, paid_on: date | None = None, user=None) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED:
+        raise _status_error(invoice, _("marked as paid"))
+    invoice.paid_on = paid_on or timezone.localdate()
+    _status_change(invoice, Invoice.Status.PAID, user=user, fields=["paid_on"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_cancel(*, invoice: Invoice, user=None, reason: str = "") -> Invoice:
+    """Cancel an unpaid invoice; its quantities can be invoiced again."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED:
+        raise _status_error(invoice, _("cancelled"))
+    SalesOrder.objects.select_for_update().get(pk=invoice.order_id)
+    for row in invoice.lines.select_related("order_line"):
+        line = row.order_line
+        line.invoiced_qty -= row.quantity
+        line.save(update_fields=["invoiced_qty"])
+    _status_change(invoice, Invoice.Status.CANCELLED, user=user, message=reason.strip())
+    return invoice
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def money(value: Decimal) -> str:
+    """1234.5 → "1,234.50" (messages and PDFs)."""
+    return f"{Decimal(value).quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def _first_code(exc: ValidationError) -> str | None:
+    errors = exc.error_list if hasattr(exc, "error_list") else [e for v in exc.error_dict.values() for e in v]
+    return next((str(e.code) for e in errors if e.code), None)
+
+
+def _user(user):
+    return user if getattr(user, "is_authenticated", False) else None
