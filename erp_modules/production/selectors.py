@@ -291,3 +291,23 @@ def trace_lot_forward(*, item: Item, lot_code: str) -> list[WorkOrderTrace]:
            .filter(_lot_or_serial(lot_code)).values_list("reference_id", flat=True).distinct())
     return [work_order_trace(work_order=wo)
             for wo in WorkOrder.objects.filter(pk__in=list(ids)).select_related("item").order_by("number")]
+
+
+def component_stock_options(*, work_order: WorkOrder) -> dict[int, list[tuple[str, Decimal]]]:
+    """For the issue form: per tracked component item, the lots (code, on hand) or serial numbers
+    (serial, 1) in stock in the work order's component location, oldest lot first."""
+    from erp_modules.inventory.models import StockBalance
+
+    rows = list(work_order.components.filter(line_type=WorkOrderComponent.LineType.COMPONENT)
+                .exclude(item__tracking=Item.Tracking.NONE).values_list("item_id", "item__tracking"))
+    lot_items = [item_id for item_id, tracking in rows if tracking == Item.Tracking.LOT]
+    serial_items = [item_id for item_id, tracking in rows if tracking == Item.Tracking.SERIAL]
+    options: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for balance in (StockBalance.objects.filter(item_id__in=lot_items, location=work_order.component_location,
+                                                on_hand__gt=0, lot__isnull=False)
+                    .select_related("lot").order_by("lot__created_at", "lot__code")):
+        options[balance.item_id].append((balance.lot.code, balance.on_hand))
+    for serial in (SerialNumber.objects.filter(item_id__in=serial_items, location=work_order.component_location)
+                   .order_by("serial")):
+        options[serial.item_id].append((serial.serial, Decimal("1")))
+    return dict(options)

@@ -17,6 +17,7 @@ from tenants.forms import BootstrapMixin
 
 LINE_KEY = re.compile(r"^line-(\d{1,6})-")
 DATE_WIDGET = {"type": "date"}
+ISO_DATE = "%Y-%m-%d"  # <input type="date"> needs ISO whatever the language
 
 
 def supplier_queryset(current: Partner | None = None):
@@ -37,9 +38,9 @@ class LocationChoiceField(forms.ModelChoiceField):
 
 class OrderForm(BootstrapMixin, forms.Form):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Partner.objects.none())
-    order_date = forms.DateField(label=_("Order date"), widget=forms.DateInput(attrs=DATE_WIDGET))
+    order_date = forms.DateField(label=_("Order date"), widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO_DATE))
     expected_date = forms.DateField(label=_("Expected date"), required=False,
-                                    widget=forms.DateInput(attrs=DATE_WIDGET))
+                                    widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO_DATE))
     location = LocationChoiceField(label=_("Receive into"), queryset=Location.objects.none())
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False,
                                help_text=_("Empty: the supplier's currency."))
@@ -64,12 +65,25 @@ class LineForm(forms.Form):
     unit_price = forms.DecimalField(label=_("Unit price excl. VAT"), required=False, max_digits=18, decimal_places=4)
     vat_rate = forms.DecimalField(label=_("VAT rate %"), required=False, max_digits=5, decimal_places=2)
     expected_date = forms.DateField(label=_("Expected date"), required=False,
-                                    widget=forms.DateInput(attrs=DATE_WIDGET))
+                                    widget=forms.DateInput(attrs=DATE_WIDGET, format=ISO_DATE))
 
     def __init__(self, *args, index: int, **kwargs):
         super().__init__(*args, prefix=f"line-{index}", **kwargs)
         self.index = index
         self.item_obj: Item | None = None
+        for name, field in self.fields.items():
+            field.widget.attrs.update({"class": "form-control form-control-sm", "aria-label": str(field.label)})
+            if isinstance(field, forms.DecimalField):
+                field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
+        self.fields["item"].widget.attrs.update({"list": "item-codes", "autocomplete": "off"})
+        self.fields["unit_price"].widget.attrs["placeholder"] = _("price list")
+        self.fields["vat_rate"].widget.attrs["placeholder"] = _("default")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     def is_blank(self) -> bool:
         if not self.is_bound:
