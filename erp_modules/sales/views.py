@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,9 +28,11 @@ from tenants.views import role_required
 
 
 def _messages_of(exc: ValidationError) -> dict[str, list[str]]:
+    """{field: [messages]}; errors of no field (and Django's "__all__") under "form"."""
     if hasattr(exc, "error_dict"):
-        return {field or "__all__": [m for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
-    return {"__all__": exc.messages}
+        return {(field if field and field != NON_FIELD_ERRORS else "form"): [m for e in errors for m in e.messages]
+                for field, errors in exc.error_dict.items()}
+    return {"form": exc.messages}
 
 
 def _flash(request, exc: ValidationError) -> None:

@@ -40,5 +40,12 @@ class Command(BaseCommand):
         for email, slug, role in EXTRA_MEMBERSHIPS:
             Membership.objects.get_or_create(user=User.objects.get(email=email),
                                              enterprise=Enterprise.objects.get(slug=slug), defaults={"role": role})
+        from django_tenants.utils import tenant_context
+
+        from erp_modules.common.demo import seed_range_hood_factory
+
+        with tenant_context(Enterprise.objects.get(slug="ruifeng")):
+            erp_created = seed_range_hood_factory()
         if options.get("verbosity", 1) >= 1:
-            self.stdout.write(f"demo data ready (new enterprises: {', '.join(created) or 'none'})")
+            self.stdout.write(f"demo data ready (new enterprises: {', '.join(created) or 'none'}; "
+                              f"range-hood ERP data: {'created' if erp_created else 'kept'})")

@@ -1,0 +1,213 @@
+"""Production pages through the test client on the enterprise's own host."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django_tenants.utils import tenant_context
+from openpyxl import load_workbook
+
+from erp_modules.production.models import OperationReport, WorkOrder
+from erp_modules.production.services import (IssueLine, work_order_create, work_order_issue_components,
+                                             work_order_release, work_order_report_operation)
+from erp_modules.production.tests.factories import D, range_hood, stock_range_hood_parts
+from tenants.models import Membership, Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def factory(make_enterprise, make_user):
+    """An enterprise with range-hood parts in stock; the owner (English UI) is logged in."""
+    owner = make_user(email="owner@factory.test", language="en")
+    enterprise = make_enterprise(slug="cixi-hoods", owner=owner)
+    with tenant_context(enterprise):
+        parts = range_hood()
+        stock_range_hood_parts(parts)
+        yield enterprise, owner, parts
+
+
+def _host(enterprise):
+    return {"HTTP_HOST": f"{enterprise.slug}.localhost"}
+
+
+def _member(make_user, enterprise, role):
+    user = make_user(language="en")
+    Membership.objects.create(user=user, enterprise=enterprise, role=role)
+    connection.set_tenant(enterprise)
+    return user
+
+
+def test_create_release_issue_report_complete_through_the_pages(client, factory):
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    host = _host(enterprise)
+
+    # the item choice reloads the form with that item's BOM versions and its only routing preselected
+    form = client.get(f"/production/work-orders/new/?item={parts['hood'].pk}", **host)
+    assert form.status_code == 200
+    assert f'<option value="{parts["routing"].pk}" selected>' in form.content.decode()
+
+    created = client.post("/production/work-orders/new/", {
+        "item": parts["hood"].pk, "quantity": "10", "routing": parts["routing"].pk,
+        "planned_start": "2030-05-06", "planned_end": "2030-05-08", "note": "客户 A 订单"}, **host)
+    wo = WorkOrder.objects.get()
+    assert created.status_code == 302 and created["Location"] == f"/production/work-orders/{wo.pk}/"
+    assert (wo.number, wo.quantity, wo.planned_start, wo.created_by_id) == ("WO-00001", D(10), date(2030, 5, 6),
+                                                                           owner.pk)
+
+    assert client.post(f"/production/work-orders/{wo.pk}/release/", **host).status_code == 302
+    wo.refresh_from_db()
+    assert wo.status == WorkOrder.Status.RELEASED
+
+    rows = {c.item.code: c for c in wo.components.select_related("item")}
+    issued = client.post(f"/production/work-orders/{wo.pk}/issue/", {
+        f"qty_{rows['MOTOR'].pk}": "10", f"lot_{rows['MOTOR'].pk}": "M-A",
+        f"qty_{rows['STEEL'].pk}": "26", f"qty_{rows['SCREW'].pk}": ""}, **host)
+    assert issued.status_code == 302
+    rows = {c.item.code: c for c in wo.components.select_related("item")}
+    assert (rows["MOTOR"].quantity_issued, rows["STEEL"].quantity_issued, rows["SCREW"].quantity_issued) == (10, 26, 0)
+
+    stamping, assembly = wo.operations.order_by("sequence")
+    for op, good, operator in ((stamping, "10", "张三"), (assembly, "10", "李四")):
+        reported = client.post(f"/production/work-orders/{wo.pk}/report/", {
+            "operation": op.pk, "operator_name": operator, "quantity_good": good, "quantity_scrap": "0",
+            "minutes": "30", "work_date": "2030-05-06"}, **host)
+        assert reported.status_code == 302
+    assert OperationReport.objects.count() == 2
+
+    completed = client.post(f"/production/work-orders/{wo.pk}/complete/", {}, **host)
+    assert completed.status_code == 302
+    wo.refresh_from_db()
+    assert (wo.status, wo.quantity_produced) == (WorkOrder.Status.COMPLETED, D(10))
+
+    detail = client.get(f"/production/work-orders/{wo.pk}/", **host)
+    html = detail.content.decode()
+    assert detail.status_code == 200
+    assert 'data-status="completed"' in html
+    assert "M-A" in html and "WO-00001" in html  # traceability: component lot and output lot
+    assert "Work order WO-00001 created" not in html  # messages shown once, on the next page
+    assert wo.unit_cost == D("113.5") and ">113.5000<" in html  # (1100 + 234 + 15 + 32 + 18 + 36) / 10
+
+
+def test_detail_shows_field_errors_and_keeps_posted_values(client, factory):
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    rows = {c.item.code: c for c in wo.components.select_related("item")}
+    stamping = wo.operations.order_by("sequence").first()
+
+    issue = client.post(f"/production/work-orders/{wo.pk}/issue/", {
+        f"qty_{rows['MOTOR'].pk}": "2", f"qty_{rows['SCREW'].pk}": "81"}, **_host(enterprise))
+    report = client.post(f"/production/work-orders/{wo.pk}/report/", {
+        "operation": stamping.pk, "operator_name": "", "quantity_good": "3", "work_date": "2030-05-06"},
+        **_host(enterprise))
+
+    assert issue.status_code == 400
+    assert "Line 1 (MOTOR 电机): this component is tracked by lot; say which lot is issued." in issue.content.decode()
+    assert f'name="qty_{rows["SCREW"].pk}" inputmode="decimal" value="81"' in issue.content.decode()
+    assert report.status_code == 400
+    assert 'id="error-operator_name"' in report.content.decode()
+    assert not wo.components.filter(quantity_issued__gt=0).exists()
+
+
+def test_release_error_names_the_short_component(client, factory):
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    wo = work_order_create(item=parts["hood"], quantity=30)  # 30 motors needed, 20 in stock
+
+    response = client.post(f"/production/work-orders/{wo.pk}/release/", follow=True, **_host(enterprise))
+
+    assert "MOTOR 电机: 30 个 needed, 20 available (10 short)" in response.content.decode()
+    wo.refresh_from_db()
+    assert wo.status == WorkOrder.Status.DRAFT
+
+
+def test_list_search_filter_sort_and_excel_export(client, factory):
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    first = work_order_create(item=parts["hood"], quantity=10, note="急单")
+    second = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=5))
+
+    page = client.get("/production/work-orders/", **_host(enterprise)).content.decode()
+    released = client.get("/production/work-orders/?status=released", **_host(enterprise)).content.decode()
+    searched = client.get("/production/work-orders/?q=急单", **_host(enterprise)).content.decode()
+    export = client.get("/production/work-orders/?export=xlsx&sort=number", **_host(enterprise))
+
+    assert page.index(second.number) < page.index(first.number)  # newest number first
+    assert second.number in released and first.number not in released
+    assert first.number in searched and second.number not in searched
+    assert export["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Number", "Item code", "Item", "Quantity")
+    assert [(r[0], r[1], r[3], r[6]) for r in rows[1:]] == [("WO-00001", "RH-01", 10, "draft"),
+                                                           ("WO-00002", "RH-01", 5, "released")]
+
+
+def test_piece_rate_page_totals_per_operator_and_exports(client, factory):
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    stamping, assembly = wo.operations.order_by("sequence")
+    work_order_report_operation(work_order=wo, operation=stamping, quantity_good=6, operator_name="张三",
+                                work_date=date(2030, 5, 6))
+    work_order_report_operation(work_order=wo, operation=stamping, quantity_good=4, operator_name="张三",
+                                work_date=date(2030, 5, 7))
+    work_order_report_operation(work_order=wo, operation=assembly, quantity_good=5, operator_name="李四",
+                                work_date=date(2030, 5, 7))
+    work_order_report_operation(work_order=wo, operation=assembly, quantity_good=5, operator_name="李四",
+                                work_date=date(2030, 6, 1))  # outside the period
+
+    period = "date_from=2030-05-01&date_to=2030-05-31"
+    page = client.get(f"/production/piece-rates/?{period}", **_host(enterprise))
+    export = client.get(f"/production/piece-rates/?{period}&export=xlsx", **_host(enterprise))
+    lines = client.get(f"/production/piece-rates/?{period}&worker=张三&export=xlsx", **_host(enterprise))
+
+    assert page.status_code == 200 and 'id="total-pay">¥31.00<' in page.content.decode()
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows == [("Operator", "Reports", "Good", "Scrap", "Pieces", "Minutes", "Pay"),
+                    ("张三", 2, 10, 0, 10, 0, 15), ("李四", 1, 5, 0, 5, 0, 16)]
+    line_rows = list(load_workbook(io.BytesIO(lines.content)).active.iter_rows(values_only=True))
+    assert [(r[1], r[4], r[9]) for r in line_rows[1:]] == [("WO-00001", 4, 6), ("WO-00001", 6, 9)]
+
+
+def test_trace_page_goes_back_from_a_finished_lot(client, factory):
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=2))
+    rows = {c.item.code: c for c in wo.components.select_related("item")}
+    work_order_issue_components(work_order=wo, lines=[IssueLine(rows["MOTOR"], 2, lot="M-B")])
+    from erp_modules.production.services import work_order_complete
+
+    work_order_complete(work_order=wo, quantity=2)
+
+    page = client.get("/production/trace/?item=RH-01&lot=WO-00001", **_host(enterprise)).content.decode()
+    unknown = client.get("/production/trace/?item=NOPE&lot=X", **_host(enterprise)).content.decode()
+
+    back = page[page.index('id="trace-back"'):page.index('id="trace-forward"')]
+    assert "WO-00001" in back and "M-B" in back
+    assert 'id="error-item"' in unknown
+
+
+def test_roles_viewer_reads_clerk_reports_manager_releases(client, factory, make_user):
+    enterprise, _owner, parts = factory
+    wo = work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"])
+    viewer = _member(make_user, enterprise, Role.VIEWER)
+    clerk = _member(make_user, enterprise, Role.CLERK)
+
+    client.force_login(viewer)
+    assert client.get(f"/production/work-orders/{wo.pk}/", **_host(enterprise)).status_code == 200
+    assert client.get("/production/work-orders/new/", **_host(enterprise)).status_code == 403
+    assert client.post(f"/production/work-orders/{wo.pk}/release/", **_host(enterprise)).status_code == 403
+    client.force_login(clerk)
+    assert client.post(f"/production/work-orders/{wo.pk}/release/", **_host(enterprise)).status_code == 403
+    assert client.post(f"/production/work-orders/{wo.pk}/cancel/", **_host(enterprise)).status_code == 403
+    detail = client.get(f"/production/work-orders/{wo.pk}/", **_host(enterprise)).content.decode()
+    assert 'id="release-button"' not in detail
+
+    wo.refresh_from_db()
+    assert wo.status == WorkOrder.Status.DRAFT
+    assert client.get(f"/production/work-orders/{wo.pk + 100}/", **_host(enterprise)).status_code == 404
+    assert Decimal(wo.quantity) == D(10)

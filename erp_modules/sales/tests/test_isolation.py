@@ -1,0 +1,59 @@
+"""Tenant isolation of sales: enterprise A's people never see or reach enterprise B's documents."""
+
+import pytest
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from erp_modules.sales.models import Invoice, SalesOrder
+from erp_modules.sales.services import delivery_create, invoice_create
+from erp_modules.sales.tests.factories import make_customer, make_hood, order_for
+
+
+@pytest.fixture
+def a_and_b(make_enterprise, make_user):
+    """A has one draft order; B has two orders, the second delivered and invoiced (ids 2 exist only in B)."""
+    alice, bob = make_user(email="alice@sales-a.test"), make_user(email="bob@sales-b.test")
+    a = make_enterprise(slug="sales-a", owner=alice)
+    b = make_enterprise(slug="sales-b", owner=bob)
+    with tenant_context(a):
+        order_for(make_customer("甲方自己的客户"), (make_hood(stock=5), 1, "100"))
+    with tenant_context(b):
+        customer = make_customer("乙方的秘密客户")
+        hood = make_hood(stock=5)
+        order_for(customer, (hood, 1, "100"))
+        order = order_for(customer, (hood, 2, "999"), confirm=True)
+        delivery_create(order=order)
+        invoice_create(order=order)
+        ids = {"order": order.pk, "invoice": Invoice.objects.get().pk, "delivery": order.deliveries.get().pk}
+    connection.set_schema_to_public()
+    return a, b, alice, ids
+
+
+def test_a_member_of_a_gets_404_for_the_ids_of_bs_documents_on_either_host(client, a_and_b):
+    a, b, alice, ids = a_and_b
+    client.force_login(alice)
+    urls = [f"/sales/orders/{ids['order']}/", f"/sales/orders/{ids['order']}/pdf/",
+            f"/sales/invoices/{ids['invoice']}/", f"/sales/invoices/{ids['invoice']}/pdf/",
+            f"/sales/deliveries/{ids['delivery']}/", f"/sales/deliveries/{ids['delivery']}/pdf/"]
+    for url in urls:
+        assert client.get(url, HTTP_HOST=f"{a.slug}.localhost").status_code == 404, url
+        assert client.get(url, HTTP_HOST=f"{b.slug}.localhost").status_code == 404, url
+    for url in [f"/sales/orders/{ids['order']}/confirm/", f"/sales/orders/{ids['order']}/cancel/",
+                f"/sales/orders/{ids['order']}/invoice/", f"/sales/invoices/{ids['invoice']}/cancel/"]:
+        assert client.post(url, HTTP_HOST=f"{b.slug}.localhost").status_code == 404, url
+        assert client.post(url, HTTP_HOST=f"{a.slug}.localhost").status_code == 404, url
+    with tenant_context(b):
+        assert SalesOrder.objects.get(pk=ids["order"]).status == SalesOrder.Status.DELIVERED
+        assert Invoice.objects.get().status == Invoice.Status.ISSUED
+
+
+def test_lists_of_a_never_show_bs_documents(client, a_and_b):
+    a, _b, alice, _ids = a_and_b
+    client.force_login(alice)
+    for url in ["/sales/quotations/", "/sales/orders/", "/sales/deliveries/", "/sales/invoices/",
+                "/sales/backorders/", "/sales/orders/?export=xlsx", "/sales/invoices/?export=xlsx"]:
+        response = client.get(url, HTTP_HOST=f"{a.slug}.localhost")
+        assert response.status_code == 200, url
+        assert "乙方的秘密客户".encode() not in response.content, url
+        assert b"INV-00001" not in response.content and b"SO-00002" not in response.content, url
+    assert "甲方自己的客户" in client.get("/sales/orders/", HTTP_HOST=f"{a.slug}.localhost").content.decode()
