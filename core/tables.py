@@ -53,6 +53,7 @@ class Column:
     fmt: Callable[[Any], Any] | None = None
     numeric: bool = False
     css: str = ""
+    money: bool = False  # two decimals, grouped
 
     def value(self, obj: Any) -> Any:
         value = _resolve(obj, self.key)
@@ -64,6 +65,8 @@ class Column:
             return "—"
         if isinstance(value, bool):
             return "✓" if value else "—"
+        if self.money and isinstance(value, (Decimal, int, float)):
+            return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
         if isinstance(value, Decimal):
             normalized = value.normalize()
             places = max(0, -normalized.as_tuple().exponent) if normalized == normalized else 0
@@ -137,7 +140,8 @@ class Table:
 
     @property
     def rows(self) -> list[Row]:
-        return [Row(obj, [(c.display(obj), c.link(obj) if c.link else None, "text-end" if c.numeric else c.css)
+        return [Row(obj, [(c.display(obj), c.link(obj) if c.link else None,
+                           "text-end" if (c.numeric or c.money) else c.css)
                           for c in self.columns]) for obj in self.page]
 
     def _query(self, **changes) -> str:
@@ -153,7 +157,7 @@ class Table:
     def headers(self) -> list[dict]:
         result = []
         for c in self.columns:
-            entry = {"label": c.label, "numeric": c.numeric, "url": None, "direction": ""}
+            entry = {"label": c.label, "numeric": c.numeric or c.money, "url": None, "direction": ""}
             if c.sort:
                 current = self.sort.lstrip("-") == c.sort
                 descending = self.sort.startswith("-")

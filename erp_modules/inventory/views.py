@@ -60,7 +60,7 @@ def move_list(request):
             Column("lot.code", gettext_lazy("Lot")),
             Column("quantity", gettext_lazy("Quantity"), sort="quantity", numeric=True),
             Column("unit_cost", gettext_lazy("Unit cost"), numeric=True),
-            Column("value", gettext_lazy("Value"), sort="value", numeric=True),
+            Column("value", gettext_lazy("Value"), sort="value", money=True),
             Column("reference", gettext_lazy("Reference"), sort="reference"),
             Column("reason.name", gettext_lazy("Reason")),
         ],
@@ -108,7 +108,7 @@ def valuation(request):
             Column("quantity", gettext_lazy("Quantity"), sort="quantity", numeric=True),
             Column("uom", gettext_lazy("Unit")),
             Column("average", gettext_lazy("Average cost"), numeric=True),
-            Column("value", gettext_lazy("Value"), sort="value", numeric=True),
+            Column("value", gettext_lazy("Value"), sort="value", money=True),
         ],
     )
     if table.wants_export:

@@ -18,8 +18,9 @@ function dbRenderCharts(root) {
     });
     chart.setOption({
       tooltip: {trigger: "axis"}, legend: {show: series.length > 1, top: 0},
-      grid: {left: 60, right: 20, top: series.length > 1 ? 30 : 10, bottom: 40},
-      xAxis: {type: "category", data: spec.labels, axisLabel: {rotate: spec.labels.length > 8 ? 30 : 0}},
+      grid: {left: 10, right: 20, top: series.length > 1 ? 30 : 10, bottom: 10, containLabel: true},
+      xAxis: {type: "category", data: spec.labels,
+              axisLabel: {interval: 0, rotate: spec.labels.length > 6 ? 30 : 0, fontSize: 11}},
       yAxis: {type: "value"}, series: series, animation: false
     });
     el.dataset.rendered = "1";
