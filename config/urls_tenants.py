@@ -14,5 +14,6 @@ urlpatterns = [
     path("purchasing/", include("erp_modules.purchasing.urls")),
     path("sales/", include("erp_modules.sales.urls")),
     path("production/", include("erp_modules.production.urls")),
+    path("mrp/", include("erp_modules.mrp.urls")),
     path("", include("tenants.urls_tenant")),
 ]

@@ -57,6 +57,7 @@ TENANT_APPS = (
     "erp_modules.purchasing",
     "erp_modules.sales",
     "erp_modules.production",
+    "erp_modules.mrp",
 )
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
