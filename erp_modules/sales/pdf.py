@@ -7,6 +7,7 @@ same bytes) and uncompressed page streams (a test can find the number in the fil
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -84,7 +85,7 @@ def _pct(value: Decimal | None) -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=CJK, fontSize=9, leading=12)
+    base = ParagraphStyle("base", fontName=LATIN, fontSize=9, leading=12, wordWrap="CJK")
     return {
         "base": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#555555")),
@@ -94,14 +95,25 @@ def _styles() -> dict[str, ParagraphStyle]:
                                  alignment=TA_RIGHT),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
         "num": ParagraphStyle("num", parent=base, fontName=LATIN, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=base, fontSize=8.5, leading=10.5, textColor=colors.white),
+        "head": ParagraphStyle("head", parent=base, fontSize=8.5, leading=10.5, textColor=colors.white,
+                               wordWrap=None),
         "headnum": ParagraphStyle("headnum", parent=base, fontSize=8.5, leading=10.5, textColor=colors.white,
-                                  alignment=TA_RIGHT),
+                                  alignment=TA_RIGHT, wordWrap=None),
     }
 
 
+_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
+
+
+def _markup(text) -> str:
+    """Latin runs in the style's Helvetica, Chinese runs in the CID font (its Latin glyphs are poorly spaced)."""
+    parts = _NON_ASCII.split(str(text or ""))
+    return "".join(f'<font name="{CJK}">{escape(part)}</font>' if n % 2 else escape(part)
+                   for n, part in enumerate(parts)).replace("\n", "<br/>")
+
+
 def _p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+    return Paragraph(_markup(text), style)
 
 
 def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[str], meta: list[tuple[str, str]],
@@ -111,8 +123,8 @@ def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[s
     s = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=f"{title} {number}", author=issuer.name, creator="Digital Bridge",
-                            invariant=1, pageCompression=0)
+                            bottomMargin=15 * mm, title=f"{title} {number}", author=issuer.name,
+                            creator="Digital Bridge", invariant=1, pageCompression=0)
     width = A4[0] - 30 * mm
     issuer_lines = [_p(issuer.name, s["issuer"])]
     if issuer.uscc:
@@ -138,14 +150,14 @@ def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[s
     if priced:
         header = ["#", _("Item"), _("Quantity"), _("Unit price"), _("Discount"), _("VAT rate"), _("Amount excl. VAT"),
                   _("VAT")]
-        widths = [0.05, 0.35, 0.10, 0.11, 0.08, 0.07, 0.13, 0.11]
+        widths = [0.05, 0.30, 0.10, 0.12, 0.10, 0.08, 0.14, 0.11]
     else:
         header = ["#", _("Item"), _("Quantity"), _("Lot / serial numbers")]
         widths = [0.05, 0.50, 0.15, 0.30]
     rows = [[_p(h, s["headnum"] if i >= 2 and (priced or i == 2) else s["head"]) for i, h in enumerate(header)]]
     for n, line in enumerate(lines, start=1):
         item = [_p(line.code, s["cell"]), _p(line.name, s["small"])]
-        qty = Paragraph(escape(f"{_qty(line.quantity)} ") + f'<font name="{CJK}">{escape(line.uom)}</font>', s["num"])
+        qty = _p(f"{_qty(line.quantity)} {line.uom}", s["num"])
         if priced:
             rows.append([_p(n, s["num"]), item, qty, _p(_price(line.unit_price), s["num"]),
                          _p(_pct(line.discount_pct) if line.discount_pct else "", s["num"]),

@@ -109,6 +109,17 @@ def _as_decimal(value, label: str, field: str) -> Decimal | None:
     return result
 
 
+MAX_VALUE = Decimal("1e12")  # QTY / MONEY fields hold 14 digits before the point; amounts must fit too
+
+
+def _check_size(value: Decimal, places: int, label: str, field: str, code: SalesErrorCode) -> None:
+    if abs(value) >= MAX_VALUE:
+        raise field_error("lines", _("%(where)s: the %(field)s is too large.") % {"where": label, "field": field}, code)
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise field_error("lines", _("%(where)s: use at most %(places)d decimals for the %(field)s.")
+                          % {"where": label, "places": places, "field": field}, code)
+
+
 def _customer_check(customer: Partner | None) -> Partner:
     if customer is None:
         raise field_error("customer", _("Choose a customer."), SalesErrorCode.REQUIRED)
@@ -136,9 +147,7 @@ def _lines_clean(*, lines: list[dict], customer: Partner, with_location: bool, o
         if quantity is None or quantity <= 0:
             raise field_error("lines", _("%(where)s: the quantity must be greater than zero.") % {"where": label},
                               SalesErrorCode.QUANTITY)
-        if quantity != quantity.quantize(QTY_PLACES):
-            raise field_error("lines", _("%(where)s: use at most 4 decimals for the quantity.") % {"where": label},
-                              SalesErrorCode.QUANTITY)
+        _check_size(quantity, 4, label, _("quantity"), SalesErrorCode.QUANTITY)
         unit_price = _as_decimal(raw.get("unit_price"), label, _("unit price"))
         if unit_price is None:
             unit_price = price_for(item=item, kind="sales", partner=customer, quantity=quantity, on=on)
@@ -148,15 +157,20 @@ def _lines_clean(*, lines: list[dict], customer: Partner, with_location: bool, o
         if unit_price < 0:
             raise field_error("lines", _("%(where)s: the unit price cannot be negative.") % {"where": label},
                               SalesErrorCode.PRICE)
+        _check_size(unit_price, 4, label, _("unit price"), SalesErrorCode.PRICE)
         discount = _as_decimal(raw.get("discount_pct"), label, _("discount %")) or ZERO
         if not ZERO <= discount <= HUNDRED:
             raise field_error("lines", _("%(where)s: the discount must be between 0 and 100 %%.") % {"where": label},
                               SalesErrorCode.DISCOUNT)
+        _check_size(discount, 2, label, _("discount %"), SalesErrorCode.DISCOUNT)
         vat_rate = _as_decimal(raw.get("vat_rate"), label, _("VAT rate"))
         vat_rate = default_vat if vat_rate is None else vat_rate
         if not ZERO <= vat_rate <= HUNDRED:
             raise field_error("lines", _("%(where)s: the VAT rate must be between 0 and 100 %%.") % {"where": label},
                               SalesErrorCode.VAT_RATE)
+        _check_size(vat_rate, 2, label, _("VAT rate"), SalesErrorCode.VAT_RATE)
+        amount, vat = line_amounts(quantity=quantity, unit_price=unit_price, discount_pct=discount, vat_rate=vat_rate)
+        _check_size(amount + vat, 2, label, _("amount"), SalesErrorCode.PRICE)
         location = None
         if with_location and item.item_type != Item.Type.SERVICE:
             location = raw.get("location") or location_for_item(item=item)
@@ -208,8 +222,8 @@ def quotation_create(*, customer: Partner | None, lines: list[dict], quote_date:
     quotation.save()
     _set_totals(quotation, _write_lines(quotation, QuotationLine, "quotation", cleaned, with_location=False))
     quotation.save(update_fields=["amount_excl_vat", "vat_amount", "amount_incl_vat"])
-    audit_record(obj=quotation, action="create", user=user,
-                 message=_("%(n)d lines, total %(total)s") % {"n": len(cleaned), "total": money(quotation.amount_incl_vat)})
+    audit_record(obj=quotation, action="create", user=user, message=_("%(n)d lines, total %(total)s")
+                 % {"n": len(cleaned), "total": money(quotation.amount_incl_vat)})
     return quotation
 
 
@@ -246,8 +260,7 @@ def quotation_update(*, quotation: Quotation, customer: Partner | None, lines: l
 def _status_change(document, new_status: str, *, user, message: str = "", fields: list[str] | None = None) -> None:
     old = document.status
     document.status = new_status
-    document.save(update_fields=["status", "updated_at", *(fields or [])] if hasattr(document, "updated_at")
-                  else ["status", *(fields or [])])
+    document.save(update_fields=["status", "updated_at", *(fields or [])])
     audit_record(obj=document, action="status", user=user, changes={"status": [old, new_status]}, message=message)
 
 
@@ -393,7 +406,7 @@ def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
             raise _error(_("%(where)s: choose the location to ship it from.") % {"where": label},
                          SalesErrorCode.NO_LOCATION)
         if line.item.item_type == Item.Type.KIT:
-            wanted = kit_components(item=line.item, quantity=line.quantity, on=order.order_date)
+            wanted = kit_components(item=line.item, quantity=line.quantity)  # the BOM in force today
         else:
             wanted = [(line.item, line.quantity)]
         for item, quantity in wanted:
@@ -408,8 +421,8 @@ def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
                 detail = " ".join(exc.messages)
                 if item.pk != line.item.pk:
                     detail = _("component %(component)s: %(detail)s") % {"component": item.code, "detail": detail}
-                raise ValidationError(_("%(where)s cannot be reserved: %(detail)s") % {"where": label, "detail": detail},
-                                      code=code) from exc
+                message = _("%(where)s cannot be reserved: %(detail)s") % {"where": label, "detail": detail}
+                raise ValidationError(message, code=code) from exc
             reserved += 1
     order.confirmed_at = timezone.now()
     _status_change(order, SalesOrder.Status.CONFIRMED, user=user, fields=["confirmed_at"],
@@ -439,6 +452,25 @@ def sales_order_cancel(*, order: SalesOrder, user=None, reason: str = "") -> Sal
 
 def _split_serials(text: str) -> list[str]:
     return [s for s in re.split(r"[\s,;，；]+", text or "") if s]
+
+
+def _action_quantity(value, label: str) -> Decimal:
+    """A quantity to deliver or invoice: empty is 0; else a number ≥ 0 with at most 4 decimals."""
+    if value is None or value == "":
+        return ZERO
+    try:
+        quantity = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        quantity = None
+    if quantity is None or not quantity.is_finite() or abs(quantity) >= MAX_VALUE:
+        raise _error(_("%(where)s: “%(value)s” is not a number.") % {"where": label, "value": value},
+                     SalesErrorCode.INVALID_NUMBER)
+    if quantity < 0:
+        raise _error(_("%(where)s: the quantity cannot be negative.") % {"where": label}, SalesErrorCode.QUANTITY)
+    if quantity != quantity.quantize(QTY_PLACES):
+        raise _error(_("%(where)s: use at most 4 decimals for the quantity.") % {"where": label},
+                     SalesErrorCode.QUANTITY)
+    return quantity
 
 
 def _active_reservations(order: SalesOrder, line: SalesOrderLine) -> list[Reservation]:
@@ -496,13 +528,7 @@ def delivery_create(*, order: SalesOrder, lines: list[dict] | None = None, deliv
         if line.pk in seen:
             raise _error(_("%(where)s is given twice.") % {"where": label}, SalesErrorCode.QUANTITY)
         seen.add(line.pk)
-        try:
-            quantity = Decimal(str(raw.get("quantity") if raw.get("quantity") not in (None, "") else "0"))
-        except InvalidOperation:
-            raise _error(_("%(where)s: “%(value)s” is not a number.") % {"where": label, "value": raw.get("quantity")},
-                         SalesErrorCode.INVALID_NUMBER)
-        if quantity < 0:
-            raise _error(_("%(where)s: the quantity cannot be negative.") % {"where": label}, SalesErrorCode.QUANTITY)
+        quantity = _action_quantity(raw.get("quantity"), label)
         if quantity == 0:
             continue
         if quantity > line.open_qty:
@@ -538,6 +564,7 @@ def delivery_create(*, order: SalesOrder, lines: list[dict] | None = None, deliv
         elif item.is_stocked and item.tracking == Item.Tracking.SERIAL:
             serials = _serials_for(item, line.location, quantity, raw.get("serials") or raw.get("lot") or "", label)
             delivery_line.serials = ", ".join(s.serial for s in serials)
+        delivery_line.full_clean(exclude=["delivery", "order_line", "item", "location", "lot"])
         delivery_line.save()
         if item.item_type == Item.Type.SERVICE:
             continue
@@ -659,13 +686,7 @@ def invoice_create(*, order: SalesOrder, lines: list[dict] | None = None, invoic
         if line.pk in seen:
             raise _error(_("%(where)s is given twice.") % {"where": label}, SalesErrorCode.QUANTITY)
         seen.add(line.pk)
-        try:
-            quantity = Decimal(str(raw.get("quantity") if raw.get("quantity") not in (None, "") else "0"))
-        except InvalidOperation:
-            raise _error(_("%(where)s: “%(value)s” is not a number.") % {"where": label, "value": raw.get("quantity")},
-                         SalesErrorCode.INVALID_NUMBER)
-        if quantity < 0:
-            raise _error(_("%(where)s: the quantity cannot be negative.") % {"where": label}, SalesErrorCode.QUANTITY)
+        quantity = _action_quantity(raw.get("quantity"), label)
         if quantity == 0:
             continue
         if quantity > line.to_invoice_qty:

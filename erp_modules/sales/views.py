@@ -5,6 +5,7 @@ Every id is looked up in the current enterprise's schema: another enterprise's d
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -16,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.tables import Column, Filter, Table
-from erp_modules.catalog.models import Item
 from erp_modules.common.selectors import audit_history
 from erp_modules.common.services import erp_settings_get
 from erp_modules.inventory.models import Location
@@ -57,11 +57,11 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _list(request, *, table: Table, title: str, new_url: str | None = None):
+def _list(request, *, table: Table, title: str, new_url: str | None = None, new_label: str = ""):
     if table.wants_export:
         return table.export_response()
     return render(request, "sales/list.html", {"table": table, "title": title, "new_url": new_url,
-                                               "section": table.export_name})
+                                               "new_label": new_label, "section": table.export_name})
 
 
 def _money_col(key: str, label) -> Column:
@@ -84,7 +84,7 @@ def quotation_list(request):
     ], search_fields=["number", "customer__name", "customer__code", "customer_reference"],
         filters=[Filter("status", gettext_lazy("Status"), choices=Quotation.Status.choices)],
         export_name="quotations", default_sort="-number")
-    return _list(request, table=table, title=_("Quotations"),
+    return _list(request, table=table, title=_("Quotations"), new_label=_("New quotation"),
                  new_url="/sales/quotations/new/" if _can(request, Role.CLERK) else None)
 
 
@@ -236,7 +236,7 @@ def order_list(request):
     ], search_fields=["number", "customer__name", "customer__code", "customer_reference"],
         filters=[Filter("status", gettext_lazy("Status"), choices=SalesOrder.Status.choices)],
         export_name="sales-orders", default_sort="-number")
-    return _list(request, table=table, title=_("Sales orders"),
+    return _list(request, table=table, title=_("Sales orders"), new_label=_("New sales order"),
                  new_url="/sales/orders/new/" if _can(request, Role.CLERK) else None)
 
 
@@ -248,7 +248,7 @@ def backorder_list(request):
         Column("order.customer.name", gettext_lazy("Customer"), sort="order__customer__name"),
         Column("order.delivery_date", gettext_lazy("Delivery date"), sort="order__delivery_date"),
         Column("item.code", gettext_lazy("Item"), sort="item__code"),
-        Column("item.name", gettext_lazy("Name")),
+        Column("item.name", gettext_lazy("Item name")),
         Column("quantity", gettext_lazy("Ordered"), numeric=True),
         Column("delivered_qty", gettext_lazy("Delivered"), numeric=True),
         Column("open_quantity", gettext_lazy("Backorder"), sort="open_quantity", numeric=True),
@@ -297,7 +297,6 @@ def order_detail(request, order_id: int):
         and any(v.line.to_invoice_qty > 0 for v in lines),
         "can_cancel": _can(request, Role.MANAGER) and order.status in (SalesOrder.Status.DRAFT,
                                                                         *SalesOrder.OPEN_STATUSES),
-        "tracked": {Item.Tracking.LOT: "lot", Item.Tracking.SERIAL: "serial"},
     })
 
 
@@ -318,9 +317,7 @@ def order_cancel(request, order_id: int):
         _("%(number)s cancelled; its reservations are released.") % {"number": order.number})
 
 
-def _date_or_none(value: str):
-    from datetime import date
-
+def _date_or_none(value: str) -> date | None:
     try:
         return date.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError:

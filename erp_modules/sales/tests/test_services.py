@@ -339,3 +339,39 @@ def test_totals_are_decimal_cents(erp):
     quotation.refresh_from_db()
     assert isinstance(quotation.amount_incl_vat, Decimal)
     assert quotation.amount_incl_vat == D("4403.61")
+
+
+def test_a_serial_tracked_item_is_delivered_unit_by_unit_with_its_serial_numbers(erp):
+    from erp_modules.inventory.models import SerialNumber
+    from erp_modules.inventory.services import MoveLine, stock_moves_post
+
+    customer = make_customer()
+    hood = make_hood(tracking=Item.Tracking.SERIAL)
+    serials = [SerialNumber.objects.create(item=hood, serial=f"SN{n}") for n in (1, 2, 3)]
+    stock_moves_post(move_type=MoveType.RECEIPT, lines=[MoveLine(hood, main_location(), D(1), serial=s,
+                                                                 unit_cost=D(800)) for s in serials])
+    order = order_for(customer, (hood, 2, "1299"), confirm=True)
+    line = order.lines.get()
+    with pytest.raises(ValidationError) as exc:
+        delivery_create(order=order, lines=[{"order_line": line, "quantity": D(2), "serials": "SN1"}])
+    assert codes(exc) == ["lot_required"]
+    with pytest.raises(ValidationError) as exc:
+        delivery_create(order=order, lines=[{"order_line": line, "quantity": D(2), "serials": "SN1, SN9"}])
+    assert codes(exc) == ["serial_not_found"]
+    delivery = delivery_create(order=order, lines=[{"order_line": line, "quantity": D(2), "serials": "SN1，SN3"}])
+    assert delivery.lines.get().serials == "SN1, SN3"
+    assert sorted(m.serial.serial for m in StockMove.objects.filter(move_type=MoveType.DELIVERY)) == ["SN1", "SN3"]
+    assert [s.serial for s in SerialNumber.objects.filter(item=hood, location__isnull=False)] == ["SN2"]
+    assert Reservation.objects.get(reference_id=order.pk).status == Reservation.Status.CONSUMED
+
+
+def test_delivery_and_invoice_quantities_are_checked_line_by_line(erp):
+    customer = make_customer()
+    order = order_for(customer, (make_hood(stock=10), 2, "1299"), confirm=True)
+    line = order.lines.get()
+    for value, code in [("abc", "invalid_number"), ("NaN", "invalid_number"), ("-1", "invalid_quantity"),
+                        ("0.00001", "invalid_quantity"), ("0", "empty")]:
+        with pytest.raises(ValidationError) as exc:
+            delivery_create(order=order, lines=[{"order_line": line, "quantity": value}])
+        assert codes(exc) == [code], value
+    assert StockMove.objects.filter(move_type=MoveType.DELIVERY).count() == 0

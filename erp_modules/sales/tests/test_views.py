@@ -164,3 +164,37 @@ def test_roles_viewers_read_clerks_work_managers_cancel(erp, client, make_user):
     order.refresh_from_db()
     assert order.status == SalesOrder.Status.CONFIRMED
     assert client.get("/sales/orders/new/", **host).status_code == 200
+
+
+def test_a_draft_order_is_changed_through_its_form_and_a_confirmed_one_no_longer(erp, web):
+    customer = make_customer()
+    hood = make_hood(stock=10)
+    receive(make_item("FLT-01", name="油网"), 10)
+    order = order_for(customer, (hood, 1, "1299"))
+    page = web.get(f"/sales/orders/{order.pk}/edit/")
+    assert page.status_code == 200 and 'value="HOOD-900"' in page.content.decode()
+    more = web.post(f"/sales/orders/{order.pk}/edit/", {"customer": customer.pk, "item": ["HOOD-900"],
+                                                        "quantity": ["1"], "add_rows": "1"})
+    assert more.status_code == 200 and more.content.decode().count('name="item"') == 1 + 3 + 5
+    response = web.post(f"/sales/orders/{order.pk}/edit/", {
+        "customer": customer.pk, "customer_reference": "PO-7788", "item": ["HOOD-900", "FLT-01"],
+        "quantity": ["2", "10"], "unit_price": ["1199", "12.345"], "discount_pct": ["5", ""]})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.customer_reference == "PO-7788"
+    assert [(line.sequence, line.item.code, line.quantity, line.amount_excl_vat) for line in order.lines.all()] == [
+        (1, "HOOD-900", D(2), D("2278.10")), (2, "FLT-01", D(10), D("123.45"))]
+    assert web.post(f"/sales/orders/{order.pk}/confirm/").status_code == 302
+    response = web.get(f"/sales/orders/{order.pk}/edit/")
+    assert response.status_code == 302 and response["Location"] == f"/sales/orders/{order.pk}/"
+
+
+def test_too_many_decimals_are_refused_on_the_line(erp, web):
+    customer = make_customer()
+    make_hood()
+    response = web.post("/sales/quotations/new/", {"customer": customer.pk, "item": ["HOOD-900"],
+                                                   "quantity": ["1"], "unit_price": ["12.34567"]})
+    assert response.status_code == 400
+    assert ("Line 1 (HOOD-900 油烟机 CXW-900): use at most 4 decimals for the unit price."
+            in response.content.decode())
+    assert Quotation.objects.count() == 0
