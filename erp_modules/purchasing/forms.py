@@ -13,6 +13,7 @@ from erp_modules.catalog.models import Item
 from erp_modules.inventory.models import Location
 from erp_modules.inventory.selectors import location_default
 from erp_modules.partners.models import Partner
+from erp_modules.purchasing.services import fmt_qty
 from tenants.forms import BootstrapMixin
 
 LINE_KEY = re.compile(r"^line-(\d{1,6})-")
@@ -115,8 +116,8 @@ def line_forms_from_order(order) -> list[LineForm]:
     forms_ = []
     for n, line in enumerate(order.lines.select_related("item").order_by("line_no")):
         forms_.append(LineForm(index=n, initial={
-            "item": line.item.code, "description": line.description, "quantity": line.quantity.normalize(),
-            "unit_price": line.unit_price.normalize(), "vat_rate": line.vat_rate.normalize(),
+            "item": line.item.code, "description": line.description, "quantity": fmt_qty(line.quantity),
+            "unit_price": fmt_qty(line.unit_price), "vat_rate": fmt_qty(line.vat_rate),
             "expected_date": line.expected_date if line.expected_date != order.expected_date else None}))
     return forms_
 

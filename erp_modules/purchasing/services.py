@@ -386,8 +386,8 @@ def purchase_order_receive(*, order: PurchaseOrder, lines: list[dict], user=None
                                   "numbers (%(n)d given).") % {"where": where, "q": fmt_qty(quantity),
                                                                "n": len(serials)}, Code.SERIAL_COUNT)
             else:
-                taken = sorted(set(SerialNumber.objects.filter(item=item, serial__in=serials)
-                                   .values_list("serial", flat=True)) | {s for s in serials if (item.pk, s) in seen_serials})
+                known = set(SerialNumber.objects.filter(item=item, serial__in=serials).values_list("serial", flat=True))
+                taken = sorted(known | {s for s in serials if (item.pk, s) in seen_serials})
                 if taken:
                     errors.add(key, _("%(where)s: serial numbers already known: %(s)s.")
                                % {"where": where, "s": ", ".join(taken)}, Code.SERIAL_TAKEN)

@@ -108,6 +108,8 @@ def _order_form_page(request, *, order: PurchaseOrder | None):
             return _render_order_form(request, order, form, filled + [LineForm(index=next_index)])
         valid = form.is_valid()
         valid = all([f.is_valid() for f in filled]) and valid
+        if not valid and not filled:  # the service, which says so too, is not reached
+            form.add_error(None, _("Add at least one line."))
         if valid:
             data = dict(form.cleaned_data)
             data["currency"] = (data.get("currency") or "").upper()
@@ -178,9 +180,11 @@ def order_detail(request, order_id: int):
         lines = selectors.three_way_match(order=order).order_by("line_no")
     receipts = selectors.receipt_list(order=order).select_related("user").prefetch_related(
         Prefetch("lines", queryset=ReceiptLine.objects.select_related("item", "item__uom", "lot", "order_line")))
+    lines = list(lines)
     membership = request.membership
     return render(request, "purchasing/order_detail.html", {
         "order": order, "lines": lines, "receipts": receipts, "match_labels": MATCH_LABELS,
+        "has_uninvoiced": any(line.received_quantity > line.invoiced_quantity for line in lines),
         "invoices": selectors.supplier_invoice_list(order=order), "history": audit_history(obj=order),
         "can_edit": membership.has_role(Role.CLERK), "can_manage": membership.has_role(Role.MANAGER),
     })
@@ -355,8 +359,7 @@ def match_list(request):
             Column("order.number", _("Purchase order"), sort="order__number", link=_order_link),
             Column("order.supplier", _("Supplier"), sort="order__supplier__code"),
             Column("line_no", _("Line"), numeric=True),
-            Column("item.code", _("Item code"), sort="item__code"),
-            Column("item.name", _("Item")),
+            Column("item", _("Item"), sort="item__code"),
             Column("quantity", _("Ordered"), numeric=True),
             Column("received_quantity", _("Received"), numeric=True),
             Column("invoiced_quantity", _("Invoiced"), numeric=True),
@@ -366,7 +369,6 @@ def match_list(request):
             MoneyColumn("amount_difference", _("Amount difference"), sort="amount_difference",
                         currency_key="order.currency"),
             Column("match_status", _("Match"), sort="match_status", fmt=lambda v: MATCH_LABELS.get(v, v)),
-            Column("order.status", _("Order status")),
         ],
         search_fields=["order__number", "item__code", "item__name", "order__supplier__name"],
         filters=[Filter("match", _("Match"), choices=list(MATCH_LABELS.items()), lookup="match_status"),

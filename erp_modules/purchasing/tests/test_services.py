@@ -36,7 +36,8 @@ def test_create_approve_receive_in_two_parts(erp):
     supplier = make_supplier()
     bolt = make_item("BOLT-M6")
     # when
-    order = purchase_order_create(supplier=supplier, lines=[{"item": bolt, "quantity": D("100"), "unit_price": D("2.5")}])
+    order = purchase_order_create(supplier=supplier,
+                                  lines=[{"item": bolt, "quantity": D("100"), "unit_price": D("2.5")}])
     # then
     assert (order.number, order.status, order.currency) == ("PO-00001", S.DRAFT, "CNY")
     assert order.location == main_location()

@@ -100,6 +100,9 @@ def test_create_order_errors_name_the_line_and_write_nothing(web):
         "line-0-item": "BOLT-M6", "line-0-quantity": "1", "line-1-item": "KIT-A", "line-1-quantity": "2"})
     assert "Line 2 (KIT-A): kits are not purchased; order their components instead." in response.content.decode()
     assert PurchaseOrder.objects.count() == 0
+    # an empty form names the supplier and asks for a line
+    html = web.post("/purchasing/orders/new/", {"order_date": "2025-03-01", "line-0-item": ""}).content.decode()
+    assert 'id="error-supplier"' in html and "Add at least one line." in html
 
 
 def test_add_line_with_and_without_javascript(web):
@@ -170,8 +173,7 @@ def test_match_and_receipt_lists_with_export(web):
     assert "PO-00001" not in web.get("/purchasing/match/", {"match": "ok"}).content.decode()
     export = web.get("/purchasing/match/", {"export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    assert rows[1][:8] == ("PO-00001", str(supplier), 1, "BOLT-M6", "物料 BOLT-M6", 10, 10, 0)
-    assert rows[1][8:13] == (-10, 20, 0, -20, "short")
+    assert rows[1] == ("PO-00001", str(supplier), 1, "BOLT-M6 物料 BOLT-M6", 10, 10, 0, -10, 20, 0, -20, "short")
     receipts = web.get("/purchasing/receipts/").content.decode()
     assert "GR-00001" in receipts and "¥20.00" in receipts
     assert web.get("/purchasing/receipts/", {"export": "xlsx"})["Content-Type"] == XLSX
@@ -194,5 +196,35 @@ def test_roles_clerk_receives_but_cannot_approve_viewer_only_reads(client, erp, 
 
 
 def test_missing_order_is_404(web):
-    assert web.get("/purchasing/orders/999/").status_code == 404
-    assert web.post("/purchasing/orders/999/receive/", {}).status_code == 404
+    assert web.get("/purchasing/orders/987654321/").status_code == 404
+    assert web.post("/purchasing/orders/987654321/receive/", {}).status_code == 404
+
+
+def test_edit_a_draft_and_not_an_approved_order(web):
+    supplier = make_supplier()
+    bolt = make_item("BOLT-M6")
+    order = make_po(supplier, [(bolt, 10, "1")], approve=False)
+    form = web.get(f"/purchasing/orders/{order.pk}/edit/").content.decode()
+    assert 'name="line-0-item" value="BOLT-M6"' in form and 'name="line-0-quantity" value="10"' in form
+    response = web.post(f"/purchasing/orders/{order.pk}/edit/", {
+        "supplier": supplier.pk, "order_date": "2025-03-01", "location": main_location().pk, "currency": "CNY",
+        "line-0-item": "BOLT-M6", "line-0-quantity": "12", "line-0-unit_price": "1", "line-0-vat_rate": "13"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.lines.get().quantity, order.amount_total) == (D("12"), D("13.56"))
+    web.post(f"/purchasing/orders/{order.pk}/approve/")
+    response = web.get(f"/purchasing/orders/{order.pk}/edit/", follow=True)
+    assert "Only draft orders can be changed." in response.content.decode()
+
+
+def test_invoice_page_offers_what_is_received_and_not_yet_invoiced(web):
+    from erp_modules.purchasing.services import purchase_order_receive
+
+    supplier = make_supplier()
+    order = make_po(supplier, [(make_item("BOLT-M6"), 10, "2")])
+    assert 'id="invoice"' not in web.get(f"/purchasing/orders/{order.pk}/").content.decode()
+    line = order.lines.get()
+    purchase_order_receive(order=order, lines=[{"line": line, "quantity": "7"}])
+    assert 'id="invoice"' in web.get(f"/purchasing/orders/{order.pk}/").content.decode()
+    page = web.get(f"/purchasing/orders/{order.pk}/invoice/").content.decode()
+    assert f'name="qty-{line.pk}" value="7"' in page and f'name="price-{line.pk}" value="2"' in page
