@@ -78,8 +78,21 @@ def _catalog(schema):
         constraints = [(t, n, k, d.replace(f"{schema}.", "S.")) for t, n, k, d in cursor.fetchall()]
         cursor.execute("SELECT tablename, indexname, replace(indexdef, %s, 'S.') FROM pg_indexes"
                        " WHERE schemaname = %s ORDER BY 1, 2", [f"{schema}.", schema])
-        indexes = cursor.fetchall()
-    return columns, constraints, indexes
+        indexes = [(t, n, _normal_sql(d)) for t, n, d in cursor.fetchall()]
+        cursor.execute("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                       " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND NOT t.tgisinternal"
+                       " ORDER BY 1, 2", [schema])
+        triggers = cursor.fetchall()
+    return columns, constraints, indexes, triggers
+
+
+def _normal_sql(definition: str) -> str:
+    """PostgreSQL prints a re-parsed partial-index predicate with extra casts and parentheses
+    (`status IN (…)` → `(status)::text = ANY ((ARRAY[…])::text[])`): same meaning, other text."""
+    import re
+
+    text = re.sub(r"::(text|character varying)(\[\])?", "", definition)
+    return re.sub(r"[()\s]", "", text)
 
 
 def test_clone_is_identical_to_a_migrated_schema(make_enterprise):
