@@ -100,7 +100,7 @@ class ReportForm(forms.Form):
     allow_over_production = forms.BooleanField(label=_("Allow more than the ordered quantity"), required=False)
 
     def __init__(self, *args, work_order: WorkOrder, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("work_date", timezone.localdate())
+        kwargs["initial"] = {"work_date": timezone.localdate(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields["operation"].queryset = work_order.operations.select_related("work_center").order_by("sequence")
         self.fields["operation"].label_from_instance = lambda op: f"{op.sequence} {op.name} · {op.work_center.name}"

@@ -172,10 +172,10 @@ def work_order_cost_breakdown(*, work_order: WorkOrder) -> CostBreakdown:
         actual = (sum((c.value_issued for c in components), ZERO), sum((op.cost for op in operations), ZERO),
                   sum((op.pay for op in operations), ZERO), ZERO,
                   operations[-1].quantity_good if operations and operations[-1].quantity_good else work_order.quantity)
-    return CostBreakdown(planned_components=planned_components.quantize(q), planned_operations=planned_operations.quantize(q),
-                         planned_piece_pay=planned_pay.quantize(q), actual_components=actual[0],
-                         actual_operations=actual[1], actual_piece_pay=actual[2], by_product_credit=actual[3],
-                         quantity=actual[4])
+    return CostBreakdown(planned_components=planned_components.quantize(q),
+                         planned_operations=planned_operations.quantize(q), planned_piece_pay=planned_pay.quantize(q),
+                         actual_components=actual[0], actual_operations=actual[1], actual_piece_pay=actual[2],
+                         by_product_credit=actual[3], quantity=actual[4])
 
 
 # ---- traceability ------------------------------------------------------------------------------

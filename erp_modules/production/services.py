@@ -124,6 +124,10 @@ def _start(work_order: WorkOrder) -> list[str]:
     return []
 
 
+def _started(fields: list[str]) -> dict:
+    return {"status": [WorkOrder.Status.RELEASED.value, WorkOrder.Status.IN_PROGRESS.value]} if fields else {}
+
+
 # ---- create ------------------------------------------------------------------------------------
 
 
@@ -324,7 +328,8 @@ def work_order_issue_components(*, work_order: WorkOrder, lines: list[IssueLine 
     work_order = _lock(work_order)
     _require_status(work_order, WorkOrder.ACTIVE_STATUSES, _("issue components"))
     location = work_order.component_location
-    rows = {c.pk: c for c in work_order.components.select_for_update().select_related("item", "item__uom")}
+    rows = {c.pk: c for c in (work_order.components.select_for_update(of=("self",))
+                              .select_related("item", "item__uom"))}
     reservations = {r.reference_line_id: r for r in Reservation.objects.filter(
         reference_type=REFERENCE_TYPE, reference_id=work_order.pk, status=Reservation.Status.ACTIVE)}
     move_lines: list[MoveLine] = []
@@ -387,11 +392,56 @@ def work_order_issue_components(*, work_order: WorkOrder, lines: list[IssueLine 
     fields = _start(work_order)
     if fields:
         work_order.save(update_fields=fields)
-    audit_record(obj=work_order, action="post", user=user,
+    audit_record(obj=work_order, action="post", user=user, changes=_started(fields),
                  message=_("Issued %(lines)s") % {"lines": ", ".join(
                      f"{m.item.code}{'/' + m.lot.code if m.lot else ''}{'#' + m.serial.serial if m.serial else ''}"
                      f" {fmt_qty(-m.quantity)}" for m in moves)})
     return moves
+
+
+@transaction.atomic
+def work_order_issue_remaining(*, work_order: WorkOrder, user=None) -> list[StockMove]:
+    """Issue what every component still needs (required − issued), taking lot-tracked components
+    from the oldest lots in the component location first and serial-numbered ones in serial order.
+    All or nothing: a component that is short stops the whole issue with its name."""
+    work_order = _lock(work_order)
+    _require_status(work_order, WorkOrder.ACTIVE_STATUSES, _("issue components"))
+    from erp_modules.inventory.models import StockBalance
+
+    location = work_order.component_location
+    lines: list[IssueLine] = []
+    for component in (work_order.components.filter(line_type=WorkOrderComponent.LineType.COMPONENT)
+                      .select_related("item", "item__uom").order_by("sequence", "id")):
+        remaining = component.quantity_remaining
+        if remaining <= 0:
+            continue
+        item = component.item
+        if item.tracking == Item.Tracking.NONE:
+            lines.append(IssueLine(component, remaining))
+            continue
+        if item.tracking == Item.Tracking.LOT:
+            sources = [(b.lot, b.on_hand) for b in StockBalance.objects.filter(
+                item=item, location=location, on_hand__gt=0, lot__isnull=False).select_related("lot")
+                .order_by("lot__created_at", "lot__code")]
+        else:
+            sources = [(s, Decimal("1")) for s in SerialNumber.objects.filter(item=item, location=location)
+                       .order_by("serial")]
+        for source, on_hand in sources:
+            if remaining <= 0:
+                break
+            take = min(on_hand, remaining)
+            if item.tracking == Item.Tracking.LOT:
+                lines.append(IssueLine(component, take, lot=source))
+            else:
+                lines.append(IssueLine(component, take, serial=source))
+            remaining -= take
+        if remaining > 0:
+            raise _error(_("%(item)s: %(short)s %(uom)s more are needed than %(loc)s holds in lots or serial "
+                           "numbers.") % {"item": f"{item.code} {item.name}", "short": fmt_qty(remaining),
+                                          "uom": item.uom, "loc": location}, Code.INSUFFICIENT_STOCK, "lines")
+    if not lines:
+        raise _error(_("Every component has been issued in full."), Code.NOTHING_TO_ISSUE, "lines")
+    return work_order_issue_components(work_order=work_order, lines=lines, user=user)
 
 
 # ---- operations --------------------------------------------------------------------------------
@@ -400,7 +450,8 @@ def work_order_issue_components(*, work_order: WorkOrder, lines: list[IssueLine 
 @transaction.atomic
 def work_order_report_operation(*, work_order: WorkOrder, operation: WorkOrderOperation | int,
                                 quantity_good: Decimal | int | str, operator_name: str,
-                                quantity_scrap: Decimal | int | str = ZERO, piece_count: Decimal | int | str | None = None,
+                                quantity_scrap: Decimal | int | str = ZERO,
+                                piece_count: Decimal | int | str | None = None,
                                 minutes: Decimal | int | str = ZERO, work_date: date | None = None, note: str = "",
                                 allow_over_production: bool = False, user=None) -> OperationReport:
     """An operator's output on one operation. Pay = good × the operation's piece rate; work center
@@ -434,19 +485,20 @@ def work_order_report_operation(*, work_order: WorkOrder, operation: WorkOrderOp
     pieces = good + scrap if piece_count in (None, "") else _decimal(piece_count, "piece_count", _("Pieces"))
     if pieces < 0:
         raise _error(_("%(label)s cannot be negative.") % {"label": _("Pieces")}, Code.QUANTITY, "piece_count")
-    previous = (work_order.operations.filter(sequence__lt=operation.sequence).order_by("-sequence").first())
+    previous = work_order.operations.filter(sequence__lt=operation.sequence).order_by("-sequence").first()
+    this_op, total = f"{operation.sequence} {operation.name}", fmt_qty(operation.quantity_good + good)
     if previous is not None:
         if operation.quantity_good + good > previous.quantity_good:
             raise _error(_("Good quantity: %(op)s would have %(total)s good, but the previous operation %(prev)s has "
                            "only %(prev_good)s good so far.")
-                         % {"op": f"{operation.sequence} {operation.name}", "total": fmt_qty(operation.quantity_good + good),
-                            "prev": f"{previous.sequence} {previous.name}", "prev_good": fmt_qty(previous.quantity_good)},
+                         % {"op": this_op, "total": total, "prev": f"{previous.sequence} {previous.name}",
+                            "prev_good": fmt_qty(previous.quantity_good)},
                          Code.EXCEEDS_PREVIOUS_OPERATION, "quantity_good")
     elif operation.quantity_good + good > work_order.quantity and not allow_over_production:
         raise _error(_("Good quantity: %(op)s would have %(total)s good, more than the %(qty)s ordered. Confirm the "
                        "over-production to go ahead.")
-                     % {"op": f"{operation.sequence} {operation.name}", "total": fmt_qty(operation.quantity_good + good),
-                        "qty": fmt_qty(work_order.quantity)}, Code.OVER_PRODUCTION, "quantity_good")
+                     % {"op": this_op, "total": total, "qty": fmt_qty(work_order.quantity)}, Code.OVER_PRODUCTION,
+                     "quantity_good")
     pay = (good * operation.piece_rate).quantize(MONEY_PLACES, ROUND_HALF_UP)
     cost = (minutes / SIXTY * operation.cost_per_hour).quantize(MONEY_PLACES, ROUND_HALF_UP)
     report = OperationReport(
@@ -465,7 +517,7 @@ def work_order_report_operation(*, work_order: WorkOrder, operation: WorkOrderOp
     fields = _start(work_order)
     if fields:
         work_order.save(update_fields=fields)
-    audit_record(obj=work_order, action="post", user=user,
+    audit_record(obj=work_order, action="post", user=user, changes=_started(fields),
                  message=_("%(op)s: %(good)s good, %(scrap)s scrap, %(minutes)s min by %(operator)s (pay %(pay)s)")
                  % {"op": f"{operation.sequence} {operation.name}", "good": fmt_qty(good), "scrap": fmt_qty(scrap),
                     "minutes": fmt_qty(minutes), "operator": operator_name, "pay": fmt_qty(pay)})
@@ -478,7 +530,7 @@ def work_order_report_reverse(*, report: OperationReport, user=None) -> None:
     reported the good output this report gave it."""
     work_order = _lock(report.work_order)
     _require_status(work_order, WorkOrder.ACTIVE_STATUSES, _("change reports"))
-    report = OperationReport.objects.select_for_update().select_related("operation").get(pk=report.pk)
+    report = OperationReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     operation = WorkOrderOperation.objects.select_for_update().get(pk=report.operation_id)
     following = work_order.operations.filter(sequence__gt=operation.sequence).order_by("sequence").first()
     if following is not None and operation.quantity_good - report.quantity_good < following.quantity_good:
@@ -564,7 +616,7 @@ def work_order_complete(*, work_order: WorkOrder, quantity: Decimal | int | str 
         raise _error(_("Nothing to complete: no good output has been reported yet."), Code.NOTHING_TO_COMPLETE,
                      "quantity")
     _check_decimals(produced, item, "quantity", _("Quantity"))
-    rows = list(work_order.components.select_for_update().select_related("item", "item__uom"))
+    rows = list(work_order.components.select_for_update(of=("self",)).select_related("item", "item__uom"))
     components_cost = sum((r.value_issued for r in rows if r.line_type == WorkOrderComponent.LineType.COMPONENT), ZERO)
     operations_cost = sum((op.cost for op in operations), ZERO)
     piece_pay = sum((op.pay for op in operations), ZERO)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("work-orders/<int:work_order_id>/", views.work_order_detail, name="work_order_detail"),
     path("work-orders/<int:work_order_id>/release/", views.work_order_release, name="work_order_release"),
     path("work-orders/<int:work_order_id>/issue/", views.work_order_issue, name="work_order_issue"),
+    path("work-orders/<int:work_order_id>/issue-remaining/", views.work_order_issue_remaining,
+         name="work_order_issue_remaining"),
     path("work-orders/<int:work_order_id>/report/", views.work_order_report, name="work_order_report"),
     path("work-orders/<int:work_order_id>/reports/<int:report_id>/reverse/", views.work_order_report_reverse,
          name="work_order_report_reverse"),

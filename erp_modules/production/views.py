@@ -127,17 +127,29 @@ def _detail(request, work_order: WorkOrder, *, report_form=None, complete_form=N
         "history": audit_history(obj=work_order),
         "can_release": is_manager and work_order.status == WorkOrder.Status.DRAFT,
         "can_issue": is_clerk and active and bool(components),
+        "has_remaining": any(c.quantity_remaining > 0 for c in components),
         "can_report": is_clerk and active and bool(operations),
         "can_reverse": is_manager and active,
         "can_complete": is_manager and active,
         "can_cancel": is_manager and work_order.is_open and not any(c.quantity_issued for c in components),
-        "report_form": report_form or ReportForm(work_order=work_order),
+        "report_form": report_form or ReportForm(work_order=work_order,
+                                                 initial=_next_operation(work_order, operations)),
         "complete_form": complete_form or CompleteForm(work_order=work_order),
         "cancel_form": CancelForm(),
         "issue_errors": issue_errors or [], "over_issue_checked": bool(issue_values.get("over_issue")),
         "tracking": Item.Tracking,
     }
     return render(request, "production/work_order_detail.html", context, status=status)
+
+
+def _next_operation(work_order: WorkOrder, operations) -> dict:
+    """The first operation that can still take good output (the report form starts on it)."""
+    available = work_order.quantity
+    for operation in operations:
+        if operation.quantity_good < available:
+            return {"operation": operation.pk}
+        available = operation.quantity_good
+    return {}
 
 
 @role_required(Role.VIEWER)
@@ -181,6 +193,18 @@ def work_order_issue(request, work_order_id: int):
                                                      allow_over_issue=bool(request.POST.get("over_issue")))
     except ValidationError as exc:
         return _detail(request, work_order, issue_errors=_messages_of(exc), issue_values=request.POST, status=400)
+    messages.success(request, _("%(n)d issue lines posted.") % {"n": len(moves)})
+    return redirect(work_order.get_absolute_url())
+
+
+@require_POST
+@role_required(Role.CLERK)
+def work_order_issue_remaining(request, work_order_id: int):
+    work_order = _work_order_or_404(work_order_id)
+    try:
+        moves = services.work_order_issue_remaining(work_order=work_order, user=request.user)
+    except ValidationError as exc:
+        return _detail(request, work_order, issue_errors=_messages_of(exc), status=400)
     messages.success(request, _("%(n)d issue lines posted.") % {"n": len(moves)})
     return redirect(work_order.get_absolute_url())
 
@@ -314,8 +338,12 @@ def piece_rates(request):
             ], export_name="piece-rates")
     if table.wants_export:
         return table.export_response()
-    total = sum((row["pay"] for row in selectors.piece_rate_pay(date_from=date_from, date_to=date_to,
-                                                               operator=worker or operator)), 0)
+    if worker:
+        total = sum((r.pay for r in selectors.operation_report_list(date_from=date_from, date_to=date_to,
+                                                                   operator=worker)), 0)
+    else:
+        total = sum((row["pay"] for row in selectors.piece_rate_pay(date_from=date_from, date_to=date_to,
+                                                                   operator=operator)), 0)
     return render(request, "production/piece_rates.html", {
         "table": table, "date_from": date_from, "date_to": date_to, "operator": operator, "worker": worker,
         "total_pay": total, "back_url": "?" + urlencode(period)})

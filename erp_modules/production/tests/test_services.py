@@ -9,14 +9,16 @@ from django.core.exceptions import ValidationError
 from erp_modules.catalog.models import BomLine, Item
 from erp_modules.catalog.services import bom_create, bom_release
 from erp_modules.common.selectors import audit_history
-from erp_modules.common.testing import main_location, make_bom, make_item, receive
+from erp_modules.common.testing import main_location, main_warehouse, make_bom, make_item, receive
 from erp_modules.inventory.models import Lot, MoveType, Reservation, SerialNumber, StockBalance, StockMove
 from erp_modules.inventory.selectors import stock_available, stock_on_hand
-from erp_modules.production.models import OperationReport, WorkOrder, WorkOrderComponent
+from erp_modules.inventory.services import location_create
+from erp_modules.production.models import OperationReport, WorkOrder
 from erp_modules.production.selectors import trace_lot_back, trace_lot_forward, work_order_trace
 from erp_modules.production.services import (IssueLine, work_order_cancel, work_order_complete, work_order_create,
-                                             work_order_issue_components, work_order_release,
-                                             work_order_report_operation, work_order_report_reverse)
+                                             work_order_issue_components, work_order_issue_remaining,
+                                             work_order_release, work_order_report_operation,
+                                             work_order_report_reverse)
 from erp_modules.production.tests.factories import D, range_hood, receive_lot, stock_range_hood_parts
 
 pytestmark = pytest.mark.django_db
@@ -510,3 +512,38 @@ def test_cancel_refused_after_an_issue(erp):
     wo.refresh_from_db()
     assert wo.status == WorkOrder.Status.IN_PROGRESS
     assert _active_reserved(wo)["SCREW"] == D(79)
+
+
+def test_issue_remaining_takes_the_oldest_lots_first_and_only_what_is_still_needed(erp):
+    parts = range_hood()
+    stock_range_hood_parts(parts)  # lot M-A (10) was received before M-B (10)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=12))
+    work_order_issue_components(work_order=wo, lines=[IssueLine(_rows(wo)[("SCREW", "component")], 90)])
+
+    moves = work_order_issue_remaining(work_order=wo)
+
+    assert [(m.item.code, m.lot.code if m.lot else None, m.quantity) for m in moves] == [
+        ("MOTOR", "M-A", D(-10)), ("MOTOR", "M-B", D(-2)), ("STEEL", None, D("-31.2")), ("SCREW", None, D(-6))]
+    assert {code: c.quantity_remaining for (code, _t), c in _rows(wo).items()} == {"MOTOR": 0, "STEEL": 0, "SCREW": 0}
+    with pytest.raises(ValidationError) as done:
+        work_order_issue_remaining(work_order=wo)
+    assert _codes(done.value) == ["nothing_to_issue"]
+
+
+def test_issue_remaining_is_all_or_nothing_when_lots_run_short(erp):
+    # given a line-side location that may go negative (so the release reserved without checking)
+    parts = range_hood()
+    line_side = location_create(warehouse=main_warehouse(), code="LINE", allow_negative=True)
+    receive_lot(parts["motor"], 5, "100", "M-A")
+    receive(parts["motor"], 5, "100", location=line_side, lot=Lot.objects.get(code="M-A"))
+    receive(parts["steel"], 100, "9", location=line_side)
+    receive(parts["screw"], 1000, "0.05", location=line_side)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10,
+                                                         component_location=line_side))
+
+    with pytest.raises(ValidationError) as error:
+        work_order_issue_remaining(work_order=wo)
+
+    assert _codes(error.value) == ["insufficient_stock"]
+    assert error.value.messages == ["MOTOR 电机: 5 个 more are needed than WH/LINE holds in lots or serial numbers."]
+    assert not StockMove.objects.filter(move_type=MoveType.PRODUCTION_CONSUME).exists()

@@ -2,16 +2,15 @@
 
 import io
 from datetime import date
-from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
 from erp_modules.production.models import OperationReport, WorkOrder
-from erp_modules.production.services import (IssueLine, work_order_create, work_order_issue_components,
-                                             work_order_release, work_order_report_operation)
+from erp_modules.production.services import (IssueLine, work_order_complete, work_order_create,
+                                             work_order_issue_components, work_order_release,
+                                             work_order_report_operation)
 from erp_modules.production.tests.factories import D, range_hood, stock_range_hood_parts
 from tenants.models import Membership, Role
 
@@ -36,7 +35,6 @@ def _host(enterprise):
 def _member(make_user, enterprise, role):
     user = make_user(language="en")
     Membership.objects.create(user=user, enterprise=enterprise, role=role)
-    connection.set_tenant(enterprise)
     return user
 
 
@@ -88,8 +86,9 @@ def test_create_release_issue_report_complete_through_the_pages(client, factory)
     assert detail.status_code == 200
     assert 'data-status="completed"' in html
     assert "M-A" in html and "WO-00001" in html  # traceability: component lot and output lot
-    assert "Work order WO-00001 created" not in html  # messages shown once, on the next page
-    assert wo.unit_cost == D("113.5") and ">113.5000<" in html  # (1100 + 234 + 15 + 32 + 18 + 36) / 10
+    # (motors 10 × 110 + steel 26 × 9 + stamping 30 min at 60/h + assembly 30 min at 36/h
+    #  + pay 10 × 1.5 + 10 × 3.2) / 10
+    assert wo.unit_cost == D("142.9") and 'id="unit-cost">142.9000<' in html
 
 
 def test_detail_shows_field_errors_and_keeps_posted_values(client, factory):
@@ -164,11 +163,13 @@ def test_piece_rate_page_totals_per_operator_and_exports(client, factory):
     page = client.get(f"/production/piece-rates/?{period}", **_host(enterprise))
     export = client.get(f"/production/piece-rates/?{period}&export=xlsx", **_host(enterprise))
     lines = client.get(f"/production/piece-rates/?{period}&worker=张三&export=xlsx", **_host(enterprise))
+    worker_page = client.get(f"/production/piece-rates/?{period}&worker=张三", **_host(enterprise))
 
     assert page.status_code == 200 and 'id="total-pay">¥31.00<' in page.content.decode()
     rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
-    assert rows == [("Operator", "Reports", "Good", "Scrap", "Pieces", "Minutes", "Pay"),
-                    ("张三", 2, 10, 0, 10, 0, 15), ("李四", 1, 5, 0, 5, 0, 16)]
+    assert rows[0] == ("Operator", "Reports", "Good", "Scrap", "Pieces", "Minutes", "Pay")
+    assert sorted(rows[1:]) == [("张三", 2, 10, 0, 10, 0, 15), ("李四", 1, 5, 0, 5, 0, 16)]
+    assert 'id="total-pay">¥15.00<' in worker_page.content.decode()
     line_rows = list(load_workbook(io.BytesIO(lines.content)).active.iter_rows(values_only=True))
     assert [(r[1], r[4], r[9]) for r in line_rows[1:]] == [("WO-00001", 4, 6), ("WO-00001", 6, 9)]
 
@@ -179,8 +180,6 @@ def test_trace_page_goes_back_from_a_finished_lot(client, factory):
     wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=2))
     rows = {c.item.code: c for c in wo.components.select_related("item")}
     work_order_issue_components(work_order=wo, lines=[IssueLine(rows["MOTOR"], 2, lot="M-B")])
-    from erp_modules.production.services import work_order_complete
-
     work_order_complete(work_order=wo, quantity=2)
 
     page = client.get("/production/trace/?item=RH-01&lot=WO-00001", **_host(enterprise)).content.decode()
@@ -210,4 +209,20 @@ def test_roles_viewer_reads_clerk_reports_manager_releases(client, factory, make
     wo.refresh_from_db()
     assert wo.status == WorkOrder.Status.DRAFT
     assert client.get(f"/production/work-orders/{wo.pk + 100}/", **_host(enterprise)).status_code == 404
-    assert Decimal(wo.quantity) == D(10)
+
+
+def test_clerk_issues_everything_still_needed_with_one_button(client, factory, make_user):
+    enterprise, _owner, parts = factory
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=4))
+    clerk = _member(make_user, enterprise, Role.CLERK)
+    client.force_login(clerk)
+
+    page = client.get(f"/production/work-orders/{wo.pk}/", **_host(enterprise)).content.decode()
+    response = client.post(f"/production/work-orders/{wo.pk}/issue-remaining/", **_host(enterprise))
+
+    assert 'id="issue-remaining-button"' in page
+    assert response.status_code == 302
+    assert {c.item.code: c.quantity_issued for c in wo.components.select_related("item")} == {
+        "MOTOR": D(4), "STEEL": D("10.4"), "SCREW": D(32)}
+    wo.refresh_from_db()
+    assert wo.status == WorkOrder.Status.IN_PROGRESS
