@@ -97,7 +97,7 @@ def factory_overview(request):
     from django.utils import timezone
 
     from erp_modules.inventory.selectors import items_below_safety_stock, stock_valuation_report
-    from erp_modules.production.selectors import work_order_open_count, work_orders_in_progress
+    from erp_modules.production.selectors import work_orders_in_progress
     from erp_modules.purchasing.selectors import (purchase_order_open_count, purchase_orders_late,
                                                   purchase_spend_by_month)
     from erp_modules.sales.selectors import deliveries_due, sales_by_month, sales_orders_open, sales_orders_open_count
@@ -110,7 +110,7 @@ def factory_overview(request):
     context = {
         "open_sales": sales_orders_open_count(),
         "open_purchases": purchase_order_open_count(),
-        "open_work_orders": work_order_open_count(),
+        "open_work_orders": work_orders_in_progress().count(),
         "stock_value": sum((r["value"] for r in stock_valuation_report()), 0),
         "late_purchases": list(purchase_orders_late(today=today)[:10]),
         "due_deliveries": list(deliveries_due(today=today, within_days=7)[:10]),
