@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from core.services_url import broker_url_from_redis_url
@@ -139,6 +140,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "spare-schema-pool-top-up": {"task": "tenants.spare_pool_top_up", "schedule": 60.0},
     "login-handoff-purge": {"task": "tenants.login_handoff_purge", "schedule": 3600.0},
+    "stock-month-end-close": {"task": "inventory.month_end_close_all",
+                              "schedule": crontab(minute=30, hour=0, day_of_month="1")},
 }
 
 AUTH_USER_MODEL = "tenants.User"

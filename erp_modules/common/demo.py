@@ -26,8 +26,8 @@ CATEGORIES = [("FG", "吸油烟机成品"), ("SA", "组件"), ("EL", "电机与�
 
 # code, name, english name, type, unit, category, lead days, safety, moq, multiple, std cost, tracking
 ITEMS = [
-    ("CXW-200-A1", "侧吸式吸油烟机 CXW-200-A1", "Side-draft range hood A1", "finished", "tai", "FG", 0, 10, 0, 0, "760", "serial"),
-    ("CXW-218-T1", "顶吸式吸油烟机 CXW-218-T1", "Top-draft range hood T1", "finished", "tai", "FG", 0, 5, 0, 0, "690", "serial"),
+    ("CXW-200-A1", "侧吸式吸油烟机 CXW-200-A1", "Side-draft range hood A1", "finished", "tai", "FG", 0, 10, 0, 0, "760", "none"),
+    ("CXW-218-T1", "顶吸式吸油烟机 CXW-218-T1", "Top-draft range hood T1", "finished", "tai", "FG", 0, 5, 0, 0, "690", "none"),
     ("MOTOR-ASM-220", "电机风轮组件 220V", "Motor and fan assembly 220V", "subassembly", "set", "SA", 0, 20, 0, 0, "210", "none"),
     ("BODY-ASM-A1", "机身组件 A1（侧吸）", "Body assembly A1", "subassembly", "set", "SA", 0, 10, 0, 0, "180", "none"),
     ("BODY-ASM-T1", "机身组件 T1（顶吸）", "Body assembly T1", "subassembly", "set", "SA", 0, 10, 0, 0, "160", "none"),
@@ -93,10 +93,10 @@ SALE_PRICES = {"CXW-200-A1": "1299", "CXW-218-T1": "1099", "INSTALL-KIT": "39"}
 OPENING = {
     "MOTOR-AC-220": ("160", "M2026-09"), "FAN-WHEEL-250": ("220", ""), "VOLUTE-PP": ("180", ""),
     "PCB-CTRL-V3": ("120", "P2026-10"), "TOUCH-PANEL": ("130", ""), "HARNESS-01": ("400", ""),
-    "LED-LAMP-3W": ("600", ""), "FILTER-SS": ("35", ""), "OIL-CUP": ("300", ""), "GLASS-PANEL": ("70", ""),
+    "LED-LAMP-3W": ("600", ""), "FILTER-SS": ("150", ""), "OIL-CUP": ("300", ""), "GLASS-PANEL": ("70", ""),
     "CHECK-VALVE": ("150", ""), "PIPE-170": ("140", ""), "SCREW-M4": ("12000", ""), "ANCHOR-M6": ("1800", ""),
     "CARTON-A1": ("90", ""), "MANUAL-A1": ("800", ""), "STEEL-CR": ("1500", ""), "STEEL-SS304": ("420", ""),
-    "MOTOR-ASM-220": ("30", ""), "BODY-ASM-A1": ("12", ""), "PCB-ASM-TOUCH": ("25", ""),
+    "MOTOR-ASM-220": ("70", ""), "BODY-ASM-A1": ("50", ""), "BODY-ASM-T1": ("25", ""), "PCB-ASM-TOUCH": ("70", ""),
 }
 
 
@@ -159,3 +159,85 @@ def seed_range_hood_factory() -> bool:
 
 def partner_by_code(code: str) -> Partner:
     return Partner.objects.get(code=code)
+
+
+def _d(days: int):
+    return timezone.localdate() + timedelta(days=days)
+
+
+@transaction.atomic
+def seed_range_hood_documents() -> bool:
+    """Open and past documents so that every page shows something real. Needs the catalog above."""
+    from erp_modules.production.models import WorkOrder
+    from erp_modules.production.services import (work_order_complete, work_order_create, work_order_issue_remaining,
+                                                 work_order_release, work_order_report_operation)
+    from erp_modules.purchasing.services import (purchase_order_approve, purchase_order_create,
+                                                 purchase_order_receive)
+    from erp_modules.sales.services import (delivery_create, invoice_create, quotation_create, sales_order_confirm,
+                                            sales_order_create)
+
+    if WorkOrder.objects.exists():
+        return False
+    item = {i.code: i for i in Item.objects.all()}
+    supplier = {p.code: p for p in Partner.objects.filter(is_supplier=True)}
+    customer = {p.code: p for p in Partner.objects.filter(is_customer=True)}
+
+    # Production: 40 side-draft hoods made and reported by operators, 20 top-draft hoods released.
+    from erp_modules.catalog.models import Routing
+
+    made = work_order_create(item=item["CXW-200-A1"], quantity=D("40"), planned_start=_d(-20), planned_end=_d(-15),
+                             routing=Routing.objects.get(item=item["CXW-200-A1"]), note="首批量产")
+    work_order_release(work_order=made)
+    work_order_issue_remaining(work_order=made)
+    for operation, operator in zip(made.operations.order_by("sequence"), ["张伟", "李强", "王芳"]):
+        work_order_report_operation(work_order=made, operation=operation, quantity_good=D("40"),
+                                    operator_name=operator, minutes=D("480"), work_date=_d(-16))
+    work_order_complete(work_order=made)
+    released = work_order_create(item=item["CXW-218-T1"], quantity=D("20"), planned_start=_d(1), planned_end=_d(5))
+    work_order_release(work_order=released)
+    work_order_create(item=item["BODY-ASM-A1"], quantity=D("30"), planned_start=_d(3), planned_end=_d(6))
+
+    # Sales over the last five months (delivered and invoiced), and open orders now.
+    for months_ago, (code, quantity) in enumerate([("C-HZDQ", 4), ("C-NBJJ", 3), ("C-ONLINE", 5), ("C-HZDQ", 6),
+                                                   ("C-SHKD", 2)], start=1):
+        day = timezone.localdate() - timedelta(days=30 * months_ago)
+        order = sales_order_create(customer=customer[code], order_date=day, delivery_date=day,
+                                   lines=[{"item": item["CXW-200-A1"], "quantity": D(quantity)}])
+        sales_order_confirm(order=order)
+        delivery_create(order=order, delivery_date=day)
+        invoice_create(order=order, invoice_date=day)
+    open_order = sales_order_create(customer=customer["C-HZDQ"], delivery_date=_d(3), customer_reference="HZ-2026-118",
+                                    lines=[{"item": item["CXW-200-A1"], "quantity": D("6")},
+                                           {"item": item["INSTALL-KIT"], "quantity": D("6")}])
+    sales_order_confirm(order=open_order)
+    first_line = open_order.lines.order_by("pk").first()
+    delivery_create(order=open_order, lines=[{"order_line": first_line, "quantity": D("4")}])
+    invoice_create(order=open_order)
+    second = sales_order_create(customer=customer["C-NBJJ"], delivery_date=_d(7),
+                                lines=[{"item": item["CXW-200-A1"], "quantity": D("3")}])
+    sales_order_confirm(order=second)
+    sales_order_create(customer=customer["C-SHKD"], delivery_date=_d(20), note="工程项目：滨江花园二期",
+                       lines=[{"item": item["CXW-218-T1"], "quantity": D("30")}])
+    quotation_create(customer=customer["C-ONLINE"], valid_until=_d(30),
+                     lines=[{"item": item["CXW-200-A1"], "quantity": D("50")}])
+
+    # Purchasing: motors partly received (by lot), electronics late, steel still a draft.
+    motors = purchase_order_create(supplier=supplier["S-MOTOR"], expected_date=_d(10),
+                                   lines=[{"item": item["MOTOR-AC-220"], "quantity": D("200")}])
+    purchase_order_approve(order=motors)
+    purchase_order_receive(order=motors, lines=[{"line": motors.lines.get(), "quantity": D("100"),
+                                                 "lot": "M2026-11"}])
+    electronics = purchase_order_create(supplier=supplier["S-ELEC"], order_date=_d(-20), expected_date=_d(-3),
+                                        lines=[{"item": item["PCB-CTRL-V3"], "quantity": D("100")},
+                                               {"item": item["TOUCH-PANEL"], "quantity": D("100")}])
+    purchase_order_approve(order=electronics)
+    for months_ago in (2, 4):
+        day = timezone.localdate() - timedelta(days=30 * months_ago)
+        steel = purchase_order_create(supplier=supplier["S-STEEL"], order_date=day, expected_date=day,
+                                      lines=[{"item": item["STEEL-CR"], "quantity": D("500")}])
+        purchase_order_approve(order=steel)
+        purchase_order_receive(order=steel, lines=[{"line": steel.lines.get(), "quantity": D("500")}])
+    purchase_order_create(supplier=supplier["S-STEEL"], expected_date=_d(14),
+                          lines=[{"item": item["STEEL-CR"], "quantity": D("1000")},
+                                 {"item": item["STEEL-SS304"], "quantity": D("300")}])
+    return True

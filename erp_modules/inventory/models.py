@@ -119,7 +119,8 @@ class StockMove(models.Model):
     group = models.UUIDField(db_index=True)  # the rows posted together (both legs of a transfer …)
     posted_at = models.DateTimeField(_("posted at"))
     move_type = models.CharField(_("type"), max_length=14, choices=MoveType.choices)
-    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    # (item_id, posted_at) index below serves item look-ups; no separate foreign-key index.
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+", db_index=False)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     serial = models.ForeignKey(SerialNumber, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -141,8 +142,11 @@ class StockMove(models.Model):
         verbose_name = _("stock move")
         verbose_name_plural = _("stock moves")
         indexes = [
-            models.Index(fields=["item", "posted_at"], name="stockmove_item_posted_idx"),
-            models.Index(fields=["posted_at"], name="stockmove_posted_idx"),
+            # Covering: on-hand as of a date reads the moves after the last snapshot from the index alone.
+            models.Index(fields=["item", "posted_at"], include=["location", "quantity"],
+                         name="stockmove_item_posted_idx"),
+            # Covering: the valuation report's tail (all items, moves after the snapshot).
+            models.Index(fields=["posted_at"], include=["item", "quantity", "value"], name="stockmove_posted_idx"),
             models.Index(fields=["reference_type", "reference_id"], name="stockmove_reference_idx"),
         ]
         constraints = [models.CheckConstraint(condition=~models.Q(quantity=0), name="stockmove_quantity_nonzero")]

@@ -113,10 +113,12 @@ def stock_moves_post(*, move_type: str, lines: list[MoveLine], reference: str = 
         else:
             unit_cost = item.average_cost
             value = (quantity * unit_cost).quantize(COST_PLACES, ROUND_HALF_UP)
+            if valuation.quantity + quantity == 0:
+                # The last units out take the remaining value, rounding included, so that the
+                # ledger's Σ value is exactly 0 whenever the quantity is 0.
+                value = -valuation.value
         valuation.quantity += quantity
         valuation.value += value
-        if valuation.quantity == 0:
-            valuation.value = ZERO
         if quantity > 0 and valuation.quantity > 0:
             item.average_cost = (valuation.value / valuation.quantity).quantize(COST_PLACES, ROUND_HALF_UP)
         balance, _created = StockBalance.objects.get_or_create(item=item, location=line.location, lot=line.lot)
@@ -324,8 +326,8 @@ def stock_snapshot_create(*, period_end) -> SnapshotPeriod:
         raise _error(_("A later period is already closed."), InventoryErrorCode.PERIOD_CLOSED)
     from django.db import connection
 
-    last_move_id = StockMove.objects.filter(posted_at__lte=period_end).order_by("-id").values_list(
-        "id", flat=True).first() or 0
+    # Moves can never be posted into a closed period afterwards, so the highest id now bounds it.
+    last_move_id = StockMove.objects.order_by("-id").values_list("id", flat=True).first() or 0
     params = {"end": period_end, "prev": previous.period_end if previous else None}
     with connection.cursor() as cursor:
         cursor.execute(

@@ -42,10 +42,11 @@ class Command(BaseCommand):
                                              enterprise=Enterprise.objects.get(slug=slug), defaults={"role": role})
         from django_tenants.utils import tenant_context
 
-        from erp_modules.common.demo import seed_range_hood_factory
+        from erp_modules.common.demo import seed_range_hood_documents, seed_range_hood_factory
 
         with tenant_context(Enterprise.objects.get(slug="ruifeng")):
             erp_created = seed_range_hood_factory()
+            seed_range_hood_documents()
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(f"demo data ready (new enterprises: {', '.join(created) or 'none'}; "
                               f"range-hood ERP data: {'created' if erp_created else 'kept'})")
