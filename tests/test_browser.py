@@ -16,43 +16,15 @@ from core.uscc import uscc_errors
 
 from tenants.models import Enterprise, Invitation, Role, User
 
-CHROMIUM = "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium package to run the browser tests",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-quic", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".data" / "test" / "screenshots"
 PASSWORD = "Kitchen-Hood-2026!"
 NAME = "慈溪市浏览器厨电有限公司"
 SLUG = "browser-hood"
 BAD_USCC = "91330282671205242X"  # check character should not be X
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_orm_beside_playwright():
-    """Playwright's sync API keeps an event loop running in this thread; the ORM calls the test makes
-    (counts, fixture teardown) would otherwise raise SynchronousOnlyOperation."""
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if before is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
-
-
-@pytest.fixture(scope="module")
-def chromium(_allow_orm_beside_playwright):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _port(live_server) -> int:
