@@ -43,6 +43,8 @@ from zoneinfo import ZoneInfo
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench._common import bench_database_url, recreate_database  # noqa: E402
+
 N_ITEMS = 2_000
 ONHAND_QUERIES = 200
 HOT_ITEMS = 20
@@ -54,31 +56,10 @@ COPY_COLUMNS = ('"group"', "posted_at", "move_type", "item_id", "location_id", "
 
 
 def _bench_database_url() -> tuple[str, object]:
-    from core.embedded import start_postgres
-
-    server = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        server = start_postgres(Path(os.environ.get("BENCH_DATA_DIR", BASE_DIR / ".data" / "bench")))
-        url = server.url()
-    parts = urlsplit(url)
-    bench_url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
-    return bench_url, server
+    return bench_database_url("bench_ledger")
 
 
-def _recreate_database(bench_url: str) -> None:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict
-    from urllib.parse import unquote
-
-    params = conninfo_to_dict(bench_url.replace("postgres://", "postgresql://", 1))
-    name = params["dbname"]
-    params["dbname"] = "postgres"
-    if params.get("host", "").startswith("%2F"):
-        params["host"] = unquote(params["host"])
-    with psycopg.connect(**params, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+_recreate_database = recreate_database
 
 
 # ---- data -------------------------------------------------------------------------------------
