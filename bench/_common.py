@@ -36,3 +36,13 @@ def recreate_database(bench_url: str) -> None:
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_redis_url() -> tuple[str, object]:
+    """REDIS_URL, else an embedded Redis under BENCH_DATA_DIR (for code that uses the cache)."""
+    from core.embedded import start_redis
+
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"], None
+    server = start_redis(Path(os.environ.get("BENCH_DATA_DIR", BASE_DIR / ".data" / "bench")))
+    return server.url(db=0), server
