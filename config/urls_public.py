@@ -11,5 +11,8 @@ admin.site.site_title = "Digital Bridge admin"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("boards/", include("ecommerce.urls")),
+    path("office/", include("tenants.programs.urls")),
+    path("govdata/", include("api.govdata.urls")),
     path("", include("tenants.urls_public")),
 ]

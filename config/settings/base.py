@@ -46,7 +46,11 @@ SHARED_APPS = (
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django_htmx",
+    "graphene_django",
     "core",
+    "tenants.programs",
+    "ecommerce",
+    "api.govdata",
 )
 TENANT_APPS = (
     "django.contrib.contenttypes",
@@ -204,3 +208,5 @@ PLATFORM_NAME = _("Digital Bridge")
 HEALTHZ_CELERY_TIMEOUT = 1.0
 # A sign-up must not hang when the broker is down: give up publishing quickly (beat retries later).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+GRAPHENE = {"SCHEMA": "api.graphql.schema.schema"}
