@@ -29,7 +29,7 @@ def factory(make_enterprise, make_user):
 
 
 def _host(enterprise):
-    return {"HTTP_HOST": f"{enterprise.slug}.localhost"}
+    return {"HTTP_HOST": f"{enterprise.slug}.localhost", "HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _member(make_user, enterprise, role):

@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from tenants.models import Membership, Role
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in the English source text, whatever the zh-Hans catalogue holds."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -14,4 +22,5 @@ def web(client, erp, owner):
     """A test client logged in as the owner, talking to the enterprise's host."""
     client.force_login(owner)
     client.defaults["HTTP_HOST"] = f"{erp.slug}.localhost"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

@@ -153,7 +153,7 @@ def test_roles_viewers_read_clerks_work_managers_cancel(erp, client, make_user):
     viewer, clerk = make_user(), make_user()
     Membership.objects.create(user=viewer, enterprise=erp, role=Role.VIEWER)
     Membership.objects.create(user=clerk, enterprise=erp, role=Role.CLERK)
-    host = {"HTTP_HOST": f"{erp.slug}.localhost"}
+    host = {"HTTP_HOST": f"{erp.slug}.localhost", "HTTP_ACCEPT_LANGUAGE": "en"}
     client.force_login(viewer)
     assert client.get(f"/sales/orders/{order.pk}/", **host).status_code == 200
     assert client.get("/sales/orders/new/", **host).status_code == 403
