@@ -25,6 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/provision.py --quick
+	$(PY) bench/stock_ledger.py --quick
+	$(PY) bench/imports.py --quick
+	$(PY) bench/mrp.py --quick
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*'
