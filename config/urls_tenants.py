@@ -2,10 +2,12 @@
 
 from django.urls import include, path
 
+from api.graphql.views import graphql_view
 from core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("graphql/", graphql_view, name="graphql"),
     path("files/", include("erp_modules.files.urls")),
     path("erp/", include("erp_modules.common.urls")),
     path("catalog/", include("erp_modules.catalog.urls")),

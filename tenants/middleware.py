@@ -22,7 +22,8 @@ from tenants.models import Domain, Enterprise
 from tenants.selectors import membership_get, site_base_url
 
 # Paths an enterprise host serves without a membership (the hand-off logs the user in).
-MEMBERSHIP_EXEMPT_PREFIXES = ("/static/", "/healthz", "/auth/handoff/", "/favicon.ico")
+# /graphql/ checks membership or an API token itself (a bearer token has no session).
+MEMBERSHIP_EXEMPT_PREFIXES = ("/static/", "/healthz", "/auth/handoff/", "/favicon.ico", "/graphql/")
 
 
 def public_hosts() -> set[str]:

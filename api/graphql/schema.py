@@ -1,13 +1,37 @@
-"""The GraphQL schema (graphene-django): api/graphql/<domain>/ modules are joined here."""
+"""The GraphQL schema (graphene-django): the domains of api/graphql/<domain>/ are joined here.
+
+One schema serves both kinds of host. Fields of an enterprise's own data (catalog, stock, orders,
+work orders, tokens) answer only on that enterprise's host (ENTERPRISE_HOST_REQUIRED elsewhere),
+where the connection's search path is the enterprise's schema; the public host serves only public
+tables (enterprises, government data). Exported to api/schema.graphql:
+
+    .venv/bin/python manage.py graphql_schema --schema api.graphql.schema.schema --out api/schema.graphql
+"""
 
 import graphene
 
+from api.graphql.accounts.mutations import AccountMutations
+from api.graphql.accounts.queries import AccountQueries
+from api.graphql.catalog.mutations import CatalogMutations
+from api.graphql.catalog.queries import CatalogQueries
+from api.graphql.enterprises.queries import EnterpriseQueries
+from api.graphql.inventory.queries import InventoryQueries
+from api.graphql.production.queries import ProductionQueries
+from api.graphql.purchasing.queries import PurchasingQueries
+from api.graphql.sales.mutations import SalesMutations
+from api.graphql.sales.queries import SalesQueries
 
-class Query(graphene.ObjectType):
+
+class Query(AccountQueries, EnterpriseQueries, CatalogQueries, InventoryQueries, SalesQueries, PurchasingQueries,
+            ProductionQueries, graphene.ObjectType):
     ping = graphene.String(description="Answers 'pong' (health of the API).")
 
     def resolve_ping(root, info):
         return "pong"
 
 
-schema = graphene.Schema(query=Query)
+class Mutation(AccountMutations, CatalogMutations, SalesMutations, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

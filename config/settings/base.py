@@ -144,6 +144,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "spare-schema-pool-top-up": {"task": "tenants.spare_pool_top_up", "schedule": 60.0},
     "login-handoff-purge": {"task": "tenants.login_handoff_purge", "schedule": 3600.0},
+    "govdata-nightly-sync": {"task": "govdata.sync_nightly", "schedule": crontab(minute=30, hour=2)},
     "stock-month-end-close": {"task": "inventory.month_end_close_all",
                               "schedule": crontab(minute=30, hour=0, day_of_month="1")},
 }
@@ -210,3 +211,8 @@ HEALTHZ_CELERY_TIMEOUT = 1.0
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 GRAPHENE = {"SCHEMA": "api.graphql.schema.schema"}
+
+# Government data exchange (api/govdata): the live API and the folder the centre drops files into.
+GOVDATA_API_URL = env.str("GOVDATA_API_URL", default="")
+GOVDATA_API_KEY = env.str("GOVDATA_API_KEY", default="")
+GOVDATA_EXCHANGE_DIR = env.str("GOVDATA_EXCHANGE_DIR", default=str(DATA_DIR / "govdata" / "inbox"))

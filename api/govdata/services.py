@@ -1,0 +1,317 @@
+"""Writes of government data: apply a validated batch (new version on change), import a file drop,
+pull from the centre's HTTP API, the nightly sync, and the sync runs that record each of them.
+
+A batch is all-or-nothing: every row is cleaned and validated first (core.imports); if any row is
+bad, the run is `rejected` with a report naming each bad row and column, and nothing is written.
+Otherwise the whole batch is applied in one transaction, serialised per kind of record by an
+advisory lock, and the run records how many records were new, changed and unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.govdata.connector import ConnectorError, GovApiConnector, connector_from_settings
+from api.govdata.importers import IMPORTERS, GovImporter, detect_kind, map_headers
+from api.govdata.models import Channel, SyncRun
+from core.imports import ImportError_, import_validate, read_table
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000
+ADVISORY_LOCK_BASE = 0x60D_0000  # + index of the kind: one lock per kind of record
+KIND_ORDER = [SyncRun.Kind.REGISTRY, SyncRun.Kind.CREDIT_EVENTS, SyncRun.Kind.CREDIT_RATINGS]
+FILE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+# ---- hashing and applying ----------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def content_hash(facts: dict) -> str:
+    text = json.dumps({k: _plain(v) for k, v in facts.items()}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _facts_of(record, names) -> dict:
+    return {name: getattr(record, name) for name in names}
+
+
+def _json_safe(raw: dict) -> dict:
+    return {str(k): (_plain(v) if not isinstance(v, (str, int, float, bool, type(None), dict, list)) else v)
+            for k, v in raw.items()}
+
+
+def _fact_names(model) -> list[str]:
+    base = {"id", "key", "version", "is_current", "superseded_at", "content_hash", "uscc", "channel",
+            "source_record_id", "fetched_at", "raw", "sync_run", "created_at"}
+    return [f.name for f in model._meta.concrete_fields if f.name not in base]
+
+
+def records_apply(*, importer: GovImporter, rows: list[dict], channel: str, run: SyncRun | None,
+                  fetched_at=None) -> Counts:
+    """Write validated rows: a new key → version 1; different facts → the current version is closed
+    and version n+1 written; the same facts → nothing. Call inside a transaction."""
+    model = importer.model
+    names = _fact_names(model)
+    now = timezone.now()
+    fetched_at = fetched_at or now
+    counts = Counts()
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        current = {r.key: r for r in model.objects.select_for_update().filter(
+            key__in=[row["key"] for row in chunk], is_current=True)}
+        closing: list[int] = []
+        creating = []
+        for row in chunk:
+            previous = current.get(row["key"])
+            facts = dict(row["facts"])
+            if previous is not None:
+                # a fact the source did not carry keeps its earlier value
+                facts = {**_facts_of(previous, names), **facts}
+            record = model(key=row["key"], is_current=True, uscc=row["uscc"], channel=channel,
+                           source_record_id=row.get("source_record_id", ""), fetched_at=fetched_at,
+                           raw=_json_safe(row.get("raw") or {}), sync_run=run, **facts)
+            record.content_hash = content_hash(_facts_of(record, names))  # every fact, defaults included
+            if previous is not None and previous.content_hash == record.content_hash:
+                counts.unchanged += 1
+                continue
+            if previous is None:
+                counts.new += 1
+                record.version = 1
+            else:
+                counts.changed += 1
+                record.version = previous.version + 1
+                closing.append(previous.pk)
+            creating.append(record)
+        if closing:
+            model.objects.filter(pk__in=closing).update(is_current=False, superseded_at=now)
+        for record in creating:
+            record.full_clean(exclude=["sync_run", "raw", "former_names"], validate_unique=False,
+                              validate_constraints=False)
+        model.objects.bulk_create(creating, batch_size=500)
+    return counts
+
+
+def _lock(kind: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_BASE + KIND_ORDER.index(kind)])
+
+
+# ---- runs --------------------------------------------------------------------------------------
+
+
+def sync_run_queue(*, kind: str, channel: str, user=None, parent: SyncRun | None = None, filename: str = "",
+                   source_url: str = "") -> SyncRun:
+    return SyncRun.objects.create(kind=kind, channel=channel, triggered_by=user if getattr(user, "pk", None) else None,
+                                  parent=parent, filename=filename[:255], source_url=source_url[:500])
+
+
+def _run_start(run: SyncRun) -> None:
+    run.status = SyncRun.Status.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+
+
+def _run_finish(run: SyncRun, *, status: str, counts: Counts | None = None, errors: list[dict] | None = None,
+                rejected: int = 0, rows_total: int = 0, message: str = "") -> SyncRun:
+    run.status = status
+    run.finished_at = timezone.now()
+    counts = counts or Counts()
+    run.new_count, run.changed_count, run.unchanged_count = counts.new, counts.changed, counts.unchanged
+    run.rejected_count = rejected
+    run.rows_total = rows_total
+    run.errors = (errors or [])[:1000]
+    run.message = message[:2000]
+    run.save()
+    return run
+
+
+def _validate_frame(frame: pd.DataFrame, kind: str) -> tuple[GovImporter, list[dict], list[ImportError_], int]:
+    originals = frame.to_dict("records")  # with the headers as the source wrote them
+    frame = map_headers(frame, IMPORTERS[kind]())
+    importer = IMPORTERS[kind](present={c for c in frame.columns})
+    rows, errors = import_validate(importer, frame)
+    for row in rows:
+        row["raw"] = {k: v for k, v in originals[row["_row"] - 2].items() if v not in ("", None)}
+    total = sum(1 for r in originals if any(str(v).strip() for v in r.values()))
+    return importer, rows, errors, total
+
+
+def _apply(run: SyncRun, *, importer: GovImporter, rows: list[dict], errors: list[ImportError_], total: int,
+           channel: str, fetched_at=None, row_label: str = "row") -> SyncRun:
+    if errors:
+        bad_rows = len({e.row for e in errors if e.row > 1}) or total
+        report = [e.as_dict() for e in errors]
+        return _run_finish(run, status=SyncRun.Status.REJECTED, errors=report, rejected=bad_rows, rows_total=total,
+                           message=_("%(n)d of %(total)d %(label)ss have errors; nothing was written.")
+                           % {"n": bad_rows, "total": total, "label": row_label})
+    try:
+        with transaction.atomic():
+            _lock(importer.kind)
+            counts = records_apply(importer=importer, rows=rows, channel=channel, run=run, fetched_at=fetched_at)
+    except Exception as exc:  # a database error: nothing of the batch is written
+        logger.exception("govdata: applying run %s failed", run.pk)
+        return _run_finish(run, status=SyncRun.Status.FAILED, rows_total=total,
+                           errors=[{"row": 0, "column": "", "message": str(exc)[:500]}],
+                           message=_("The batch could not be written: %(error)s") % {"error": str(exc)[:300]})
+    return _run_finish(run, status=SyncRun.Status.SUCCEEDED, counts=counts, rows_total=total)
+
+
+def file_import(*, content: bytes, filename: str, kind: str | None = None, user=None,
+                run: SyncRun | None = None, parent: SyncRun | None = None) -> SyncRun:
+    """Import one CSV/XLSX export of the centre (registry, credit events or ratings; detected from the
+    headers unless `kind` is given). Returns the finished run."""
+    try:
+        frame = read_table(content, filename)
+    except Exception as exc:  # unreadable file
+        run = run or sync_run_queue(kind=kind or SyncRun.Kind.REGISTRY, channel=Channel.FILE, user=user,
+                                    parent=parent, filename=filename)
+        _run_start(run)
+        return _run_finish(run, status=SyncRun.Status.REJECTED, message=str(exc)[:500],
+                           errors=[{"row": 0, "column": "", "message": _("The file cannot be read: %(e)s")
+                                    % {"e": str(exc)[:300]}}])
+    kind = kind or detect_kind(frame)
+    if run is None:
+        run = sync_run_queue(kind=kind, channel=Channel.FILE, user=user, parent=parent, filename=filename)
+    elif run.kind != kind:
+        run.kind = kind
+        run.save(update_fields=["kind"])
+    run.file_sha256 = hashlib.sha256(content).hexdigest()
+    run.filename = run.filename or filename[:255]
+    run.save(update_fields=["file_sha256", "filename"])
+    _run_start(run)
+    importer, rows, errors, total = _validate_frame(frame, kind)
+    return _apply(run, importer=importer, rows=rows, errors=errors, total=total, channel=Channel.FILE)
+
+
+def _frame_from_records(records: list[dict]) -> pd.DataFrame:
+    def as_text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, (list, tuple)):
+            return ";".join(str(v) for v in value)
+        return str(value)
+
+    return pd.DataFrame([{str(k): as_text(v) for k, v in record.items()} for record in records]).fillna("")
+
+
+def api_sync(*, kind: str, connector: GovApiConnector | None = None, user=None, run: SyncRun | None = None,
+             parent: SyncRun | None = None) -> SyncRun:
+    """Pull every page of one kind of record from the centre's API, validate all, apply all or nothing."""
+    connector = connector or connector_from_settings()
+    if run is None:
+        run = sync_run_queue(kind=kind, channel=Channel.API, user=user, parent=parent,
+                             source_url=connector.endpoint_url(kind) if connector else "")
+    _run_start(run)
+    if connector is None:
+        return _run_finish(run, status=SyncRun.Status.FAILED, message=_("No API address is configured."),
+                           errors=[{"row": 0, "column": "", "message": _("GOVDATA_API_URL is not set.")}])
+    fetched_at = timezone.now()
+    try:
+        records = connector.fetch_all(kind)
+    except ConnectorError as exc:
+        return _run_finish(run, status=SyncRun.Status.FAILED, message=str(exc),
+                           errors=[{"row": 0, "column": "", "message": str(exc)}])
+    if not records:
+        return _run_finish(run, status=SyncRun.Status.SUCCEEDED)
+    frame = _frame_from_records(records)
+    importer, rows, errors, total = _validate_frame(frame, kind)
+    for row in rows:  # keep the record exactly as the API sent it
+        row["raw"] = records[row["_row"] - 2]
+    errors = [ImportError_(e.row - 1 if e.row > 1 else e.row, e.column, e.message) for e in errors]  # record numbers
+    return _apply(run, importer=importer, rows=rows, errors=errors, total=total, channel=Channel.API,
+                  fetched_at=fetched_at, row_label=_("record"))
+
+
+# ---- the exchange folder and the nightly sync --------------------------------------------------
+
+
+def exchange_dir() -> Path:
+    return Path(getattr(settings, "GOVDATA_EXCHANGE_DIR", None) or Path(settings.DATA_DIR) / "govdata" / "inbox")
+
+
+def inbox_files() -> list[Path]:
+    folder = exchange_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+
+
+def inbox_import(*, user=None, parent: SyncRun | None = None) -> list[SyncRun]:
+    """Import every file in the exchange folder, registry files first; each file goes to
+    `done/` or `rejected/` beside the inbox (with its run id in the name) once imported."""
+    runs = []
+    folder = exchange_dir()
+    for path in inbox_files():
+        run = file_import(content=path.read_bytes(), filename=path.name, user=user, parent=parent)
+        target = folder / ("done" if run.status == SyncRun.Status.SUCCEEDED else "rejected")
+        target.mkdir(exist_ok=True)
+        shutil.move(str(path), str(target / f"{timezone.localtime():%Y%m%d-%H%M%S}-run{run.pk}-{path.name}"))
+        runs.append(run)
+    return sorted(runs, key=lambda r: KIND_ORDER.index(r.kind))
+
+
+def sync_nightly(*, user=None, run: SyncRun | None = None, connector: GovApiConnector | None = None) -> SyncRun:
+    """The nightly sync: the files waiting in the exchange folder, then each kind from the API (when
+    an API address is configured). The parent run adds up the counts of its parts."""
+    run = run or sync_run_queue(kind=SyncRun.Kind.NIGHTLY, channel=Channel.API, user=user)
+    _run_start(run)
+    parts = inbox_import(user=user, parent=run)
+    connector = connector or connector_from_settings()
+    if connector is not None:
+        for kind in KIND_ORDER:
+            parts.append(api_sync(kind=kind, connector=connector, user=user, parent=run))
+    counts = Counts(new=sum(p.new_count for p in parts), changed=sum(p.changed_count for p in parts),
+                    unchanged=sum(p.unchanged_count for p in parts))
+    errors = [{"row": e.get("row", 0), "column": e.get("column", ""),
+               "message": f"#{p.pk} {p.filename or p.get_kind_display()}: {e.get('message', '')}"}
+              for p in parts if p.status != SyncRun.Status.SUCCEEDED for e in (p.errors or [])[:20]]
+    failed = [p for p in parts if p.status != SyncRun.Status.SUCCEEDED]
+    message = "" if parts else _("Nothing to do: no file in the exchange folder and no API address configured.")
+    if failed:
+        message = _("%(n)d of %(total)d parts did not succeed.") % {"n": len(failed), "total": len(parts)}
+    return _run_finish(run, status=SyncRun.Status.FAILED if failed else SyncRun.Status.SUCCEEDED, counts=counts,
+                       errors=errors, rejected=sum(p.rejected_count for p in parts),
+                       rows_total=sum(p.rows_total for p in parts), message=message)
+
+
+def sync_run_execute(*, run_id: int) -> SyncRun | None:
+    """Run a queued run (the office's "sync now" button queues one; the Celery task executes it)."""
+    run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).first()
+    if run is None:
+        return None
+    if run.kind == SyncRun.Kind.NIGHTLY:
+        return sync_nightly(user=run.triggered_by, run=run)
+    return api_sync(kind=run.kind, user=run.triggered_by, run=run)

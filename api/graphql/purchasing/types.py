@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import graphene
+
+from api.graphql.catalog.dataloaders import ItemByIdLoader
+from api.graphql.catalog.types import ItemNode
+from api.graphql.core.pagination import CountableConnection
+from api.graphql.core.types import enum_from_choices, want_related
+from api.graphql.purchasing.dataloaders import PurchaseOrderLinesByOrderIdLoader
+from api.graphql.sales.dataloaders import PartnerByIdLoader
+from api.graphql.sales.types import PartnerNode
+from erp_modules.purchasing.models import PurchaseOrder
+
+PurchaseOrderStatusEnum = enum_from_choices("PurchaseOrderStatusEnum", PurchaseOrder.Status)
+
+
+class PurchaseOrderLineType(graphene.ObjectType):
+    class Meta:
+        name = "PurchaseOrderLine"
+
+    line_no = graphene.Int(required=True)
+    item = graphene.Field(ItemNode, required=True)
+    description = graphene.String(required=True)
+    quantity = graphene.Decimal(required=True)
+    unit_price = graphene.Decimal(required=True, description="Excluding VAT.")
+    vat_rate = graphene.Decimal(required=True)
+    net_amount = graphene.Decimal(required=True)
+    vat_amount = graphene.Decimal(required=True)
+    received_quantity = graphene.Decimal(required=True)
+    invoiced_quantity = graphene.Decimal(required=True)
+    expected_date = graphene.Date()
+
+    @staticmethod
+    def prepare(context, lines):
+        want_related(context, ItemByIdLoader, lines, "item")
+
+    @staticmethod
+    def resolve_item(root, info):
+        return ItemByIdLoader(info.context).load(root.item_id)
+
+
+class PurchaseOrderNode(graphene.ObjectType):
+    class Meta:
+        name = "PurchaseOrder"
+        interfaces = (graphene.relay.Node,)
+
+    number = graphene.String(required=True)
+    status = PurchaseOrderStatusEnum(required=True)
+    supplier = graphene.Field(PartnerNode, required=True)
+    order_date = graphene.Date(required=True)
+    expected_date = graphene.Date()
+    currency = graphene.String(required=True)
+    amount_net = graphene.Decimal(required=True)
+    amount_vat = graphene.Decimal(required=True)
+    amount_total = graphene.Decimal(required=True)
+    created_at = graphene.DateTime(required=True)
+    lines = graphene.List(graphene.NonNull(PurchaseOrderLineType), required=True)
+
+    @staticmethod
+    def prepare(context, orders):
+        want_related(context, PartnerByIdLoader, orders, "supplier")
+        PurchaseOrderLinesByOrderIdLoader(context).want(o.pk for o in orders)
+
+    @staticmethod
+    def resolve_supplier(root, info):
+        return PartnerByIdLoader(info.context).load(root.supplier_id)
+
+    @staticmethod
+    def resolve_lines(root, info):
+        return PurchaseOrderLinesByOrderIdLoader(info.context).load(root.pk)
+
+
+class PurchaseOrderConnection(CountableConnection):
+    class Meta:
+        node = PurchaseOrderNode
