@@ -215,6 +215,7 @@ def handoff_redeem(request):
 
 @role_required(Role.VIEWER)
 def dashboard(request):
+    from api.govdata.selectors import registry_for
     from erp_modules.files.selectors import attachment_stats
 
     enterprise = request.enterprise
@@ -226,6 +227,7 @@ def dashboard(request):
         "member_count": selectors.membership_list_for_enterprise(enterprise=enterprise).count(),
         "open_invitations": selectors.invitation_list_open(enterprise=enterprise).count(),
         "file_stats": attachment_stats(),
+        "registry": registry_for(enterprise.uscc),
         "modules": [(m, m.label, enterprise.has_module(m.value)) for m in Enterprise.Module],
     }
     return render(request, "tenants/dashboard.html", context)
