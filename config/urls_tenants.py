@@ -17,5 +17,6 @@ urlpatterns = [
     path("sales/", include("erp_modules.sales.urls")),
     path("production/", include("erp_modules.production.urls")),
     path("mrp/", include("erp_modules.mrp.urls")),
+    path("programmes/", include("tenants.programs.urls_tenant")),
     path("", include("tenants.urls_tenant")),
 ]

@@ -36,6 +36,8 @@ TENANT_DOCUMENTS: dict[str, tuple[str, str, str]] = {
 PUBLIC_DOCUMENTS: dict[str, tuple[str, str, str]] = {
     "listings": ("boards", "ecommerce.Listing", "created_at"),
 }
+# (model, user field, timestamp field) in the public schema, by enterprise id: who posted on the boards.
+PUBLIC_ACTORS: list[tuple[str, str, str]] = [("ecommerce.Listing", "created_by", "created_at")]
 DOCUMENT_KINDS = list(TENANT_DOCUMENTS) + list(PUBLIC_DOCUMENTS)
 MODULE_OF_KIND = {kind: spec[0] for kind, spec in {**TENANT_DOCUMENTS, **PUBLIC_DOCUMENTS}.items()}
 
@@ -175,6 +177,20 @@ def public_activity_count(*, enterprise_id: int, day: date, activity: Activity) 
         activity.user_ids_30d.add(user_id)
         if seen >= w.start_7d:
             activity.user_ids_7d.add(user_id)
+    for label, user_field, ts in PUBLIC_ACTORS:
+        model = public_model(label)
+        if model is None:
+            continue
+        try:
+            latest_by_user = list(model.objects.filter(**{
+                "enterprise_id": enterprise_id, f"{ts}__gte": w.start_30d, f"{ts}__lt": w.end,
+                f"{user_field}__isnull": False}).order_by().values_list(f"{user_field}_id").annotate(latest=Max(ts)))
+        except FieldError:
+            continue
+        for user_id, latest in latest_by_user:
+            activity.user_ids_30d.add(user_id)
+            if latest >= w.start_7d:
+                activity.user_ids_7d.add(user_id)
     for kind, (_module, label, ts) in PUBLIC_DOCUMENTS.items():
         model = public_model(label)
         counts = (0, 0, 0)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,14 +45,14 @@ def _month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def _count_in(label: str, start: date, end: date) -> int | None:
-    """Rows of a boards model created in the month, or None while that model does not exist."""
+def _count_in(label: str, field_name: str, start: date, end: date) -> int | None:
+    """Rows of a boards model stamped in the month, or None while the boards do not have it."""
     model = public_model(label)
     if model is None:
         return None
     try:
-        return model.objects.filter(created_at__date__gte=start, created_at__date__lte=end).count()
-    except Exception:  # noqa: BLE001 - the boards' model may not have created_at yet
+        return model.objects.filter(**{f"{field_name}__date__gte": start, f"{field_name}__date__lte": end}).count()
+    except FieldError:
         return None
 
 
@@ -93,8 +94,8 @@ def _report_data(*, month: date) -> ReportData:
             "granted_in_month": granted.filter(granted_on__gte=month).aggregate(s=Sum("amount"))["s"] or Decimal("0"),
             "paid_in_month": paid.filter(paid_on__gte=month).aggregate(s=Sum("amount"))["s"] or Decimal("0"),
         })
-    data.boards = {"listings": _count_in("ecommerce.Listing", month, end),
-                   "matches": _count_in("ecommerce.Match", month, end)}
+    data.boards = {"listings": _count_in("ecommerce.Listing", "published_at", month, end),
+                   "matches": _count_in("ecommerce.Match", "created_at", month, end)}
     data.sectors = selectors.city_figures(by="sector", as_of=end)
     data.towns = selectors.city_figures(by="town", as_of=end)
     return data

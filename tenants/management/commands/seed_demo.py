@@ -47,6 +47,9 @@ class Command(BaseCommand):
         with tenant_context(Enterprise.objects.get(slug="ruifeng")):
             erp_created = seed_range_hood_factory()
             seed_range_hood_documents()
+        from tenants.programs.demo import seed_programme_demo
+
+        seed_programme_demo()
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(f"demo data ready (new enterprises: {', '.join(created) or 'none'}; "
                               f"range-hood ERP data: {'created' if erp_created else 'kept'})")
