@@ -95,3 +95,12 @@ def connector(centre):
 
     return GovApiConnector(base_url=centre.url, api_key=centre.api_key, timeout=0.5, retries=2, backoff=0.01,
                            page_size=2)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in the English source text, whatever the zh-Hans catalogue holds."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
