@@ -1,0 +1,496 @@
+"""Reads on the boards: search, board pages, a listing's page, a member's lists, unread counts,
+and the live stock of a listing linked to an ERP item."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from ecommerce import search
+from ecommerce.conf import setting
+from ecommerce.models import (Board, Category, EnterpriseCard, InquiryMessage, InquiryThread, Listing, Match,
+                              Notification, Quotation)
+from tenants.models import Enterprise, Membership, Role, User
+
+SORTS = ("relevance", "newest", "price", "-price")
+
+
+def visible_listings() -> QuerySet[Listing]:
+    return Listing.objects.filter(status=Listing.Status.PUBLISHED, hidden_at__isnull=True,
+                                  expires_at__gt=timezone.now())
+
+
+def board_list() -> list[Board]:
+    boards = list(Board.objects.all())
+    counts = dict(visible_listings().values("board").annotate(n=Count("id")).values_list("board", "n"))
+    for board in boards:
+        board.listing_count = counts.get(board.pk, 0)
+    return boards
+
+
+def board_get(*, code: str) -> Board | None:
+    return Board.objects.filter(code=code).first()
+
+
+def category_tree(*, board: Board) -> list[Category]:
+    """Top-level categories of a board, each with ``.subs`` (its children)."""
+    nodes = list(Category.objects.filter(board=board).order_by("sort_order", "code"))
+    tops = [c for c in nodes if c.parent_id is None]
+    for top in tops:
+        top.subs = [c for c in nodes if c.parent_id == top.pk]
+    return tops
+
+
+def category_choices(*, board: Board | None = None) -> list[tuple]:
+    qs = Category.objects.select_related("parent", "board").order_by("board__sort_order", "sort_order", "code")
+    if board is not None:
+        qs = qs.filter(board=board)
+    return [(c.pk, f"{c.parent.name} › {c.name}" if c.parent_id else c.name) for c in qs]
+
+
+def _with_cards(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+    return qs.select_related("enterprise", "enterprise__board_card", "board", "category")
+
+
+def board_newest(*, board: Board | None = None, kind: str = "", limit: int = 12) -> list[Listing]:
+    qs = visible_listings()
+    if board is not None:
+        qs = qs.filter(board=board)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return list(_with_cards(qs).order_by("-published_at", "-id")[:limit])
+
+
+def board_featured(*, board: Board | None = None, limit: int = 6) -> list[Listing]:
+    qs = visible_listings().filter(featured=True)
+    if board is not None:
+        qs = qs.filter(board=board)
+    return list(_with_cards(qs).order_by("-published_at", "-id")[:limit])
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    board: Board | None = None
+    category: Category | None = None
+    kind: str = ""
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    town: str = ""
+    credit_verified: bool = False
+    sort: str = "relevance"
+
+
+@dataclass
+class SearchPage:
+    results: list[Listing]
+    total: int  # capped at the window: ``capped`` tells
+    capped: bool
+    page: int
+    page_size: int
+    tsquery: str = ""
+    scores: dict = field(default_factory=dict)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+
+def _filtered(filters: SearchFilters) -> QuerySet[Listing]:
+    qs = visible_listings()
+    if filters.board is not None:
+        qs = qs.filter(board=filters.board)
+    if filters.category is not None:
+        qs = qs.filter(Q(category=filters.category) | Q(category__parent=filters.category))
+    if filters.kind in Listing.Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.price_min is not None:
+        qs = qs.filter(price_max__gte=filters.price_min)
+    if filters.price_max is not None:
+        qs = qs.filter(price_min__lte=filters.price_max)
+    if filters.town:
+        qs = qs.filter(enterprise__in=Enterprise.objects.filter(town=filters.town).values("pk"))
+    if filters.credit_verified:
+        qs = qs.filter(enterprise__in=EnterpriseCard.objects.filter(credit_verified=True).values("enterprise_id"))
+    return qs
+
+
+def listing_search(*, filters: SearchFilters, page: int = 1, page_size: int = 20) -> SearchPage:
+    """Search and filter the visible listings.
+
+    With words: the listings whose search vector matches the jieba tsquery (GIN index); of those, the
+    newest BOARDS_SEARCH_WINDOW are ranked by ts_rank (title A=1.0, specifications B=0.4, description
+    C=0.2) × a recency factor that is 2 for a listing published now and tends to 1 as it ages (half-way
+    after a week), and paged; past the window the count reads "more than N". Ranking the newest matches
+    keeps a common word ("轴承" on a million listings) as fast as a rare one.
+
+    How the newest matches are found without reading every match: the search vector also holds facet
+    lexemes (board, category, kind, day of publication; see search.FACETS_SQL), so the GIN index alone
+    narrows a search to the last 2 days, then the 8 days before, 30 more, 90 more, and finally all older
+    listings, stopping as soon as the window is full. Each step reads from the table only the matches of
+    its own days; the planner is kept to bitmap scans of the GIN index (a walk down the date index looks
+    cheap to it but reads a whole board when a word is missing from that board). The steps give exactly
+    the answer of one query over the whole table: they are consecutive, newest first.
+    Without words, or sorted by date or price: the same window, in that order.
+    """
+    tsquery = search.build_tsquery(filters.q) if filters.q.strip() else ""
+    if filters.q.strip() and not tsquery:
+        return SearchPage(results=[], total=0, capped=False, page=1, page_size=page_size)
+    qs = _filtered(filters)
+    if not tsquery:
+        return _page(_candidates(qs, tsquery=""), sort=filters.sort, page=page, page_size=page_size)
+    category_ids = []
+    if filters.category is not None:
+        category_ids = [filters.category.pk, *Category.objects.filter(parent=filters.category)
+                        .values_list("pk", flat=True)]
+    facets = {"board_id": filters.board.pk if filters.board else None, "kind": filters.kind,
+              "category_ids": category_ids, "town": filters.town, "credit_verified": filters.credit_verified}
+    steps = []
+    plan, cutoff = _time_steps(timezone.localdate())
+    for lexemes in plan:
+        steps.append(qs.filter(_matches(tsquery, search.facet_query(**facets, **lexemes))))
+    rest = qs.filter(_matches(tsquery, search.facet_query(**facets)))
+    steps.append(rest.filter(published_at__lt=timezone.make_aware(datetime.combine(cutoff, time.min))))
+    with _bitmap_scans_only():
+        rows = _candidates_in_steps(steps, tsquery=tsquery)
+    result = _page(rows, sort=filters.sort, page=page, page_size=page_size)
+    result.tsquery = tsquery
+    return result
+
+
+def _time_steps(today) -> tuple[list[dict], object]:
+    """Consecutive stretches of time, newest first, each named by a few time lexemes (a wide OR of day
+    lexemes would cost the GIN scan one step per lexeme and match): today and yesterday; the rest of
+    this and last ISO week; the rest of this and last month; the four months before; and the day
+    before which everything older is the last step."""
+    week_start = today - timedelta(days=today.weekday() + 7)  # Monday of last week
+    month_start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # 1st of last month
+    months = [month_start]
+    for _ in range(4):
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    two_days = [search.day_lexeme(today), search.day_lexeme(today - timedelta(days=1))]
+    two_weeks = [search.week_lexeme(today), search.week_lexeme(week_start)]
+    two_months = [search.month_lexeme(today), search.month_lexeme(month_start)]
+    plan = [{"any_of": two_days},
+            {"any_of": two_weeks, "none_of": two_days},
+            {"any_of": two_months, "none_of": two_weeks},
+            {"any_of": [search.month_lexeme(m) for m in months[1:]]}]
+    assert week_start <= today - timedelta(days=1) and month_start <= week_start
+    return plan, months[-1]
+
+
+def _candidates_in_steps(steps: list[QuerySet[Listing]], *, tsquery: str) -> list[tuple]:
+    """The newest window+1 rows of the union of ``steps`` (consecutive slices of time, newest first), in
+    one statement: each step is a LIMITed sub-select and PostgreSQL's Append runs them in order and stops
+    pulling as soon as the outer LIMIT is met, so a step after the window is full is never executed
+    (parallel plans, which could interleave them, are off while this runs)."""
+    window = setting("BOARDS_SEARCH_WINDOW")
+    parts, params = [], []
+    for step in steps:
+        inner = step.order_by("-published_at", "-id").values("id", "published_at", "price_min",
+                                                             "search_vector")[:window + 1]
+        sql, step_params = inner.query.get_compiler(connection=connection).as_sql()
+        parts.append(f"({sql})")
+        params += step_params
+    score_sql = ("ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, to_tsquery('simple', %s)) * "
+                 "(1.0 + 1.0 / (1.0 + GREATEST(EXTRACT(EPOCH FROM (now() - c.published_at)), 0) / 604800.0))")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_CANDIDATE_COLUMNS}, {score_sql} FROM ({' UNION ALL '.join(parts)}) c LIMIT %s",
+                       [tsquery, *params, window + 1])
+        rows = cursor.fetchall()
+    return sorted(rows, key=lambda r: (r[1], r[0]), reverse=True)
+
+
+def _matches(tsquery: str, facets: str) -> RawSQL:
+    """search_vector @@ (the words' tsquery AND the facets' tsquery)."""
+    if facets:
+        return RawSQL("ecommerce_listing.search_vector @@ (to_tsquery('simple', %s) && %s::tsquery)",
+                      [tsquery, facets], output_field=BooleanField())
+    return RawSQL("ecommerce_listing.search_vector @@ to_tsquery('simple', %s)", [tsquery],
+                  output_field=BooleanField())
+
+
+@contextmanager
+def _bitmap_scans_only():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                       "current_setting('max_parallel_workers_per_gather'), "
+                       "set_config('enable_seqscan', 'off', false), "
+                       "set_config('enable_indexscan', 'off', false), "
+                       "set_config('max_parallel_workers_per_gather', '0', false)")
+        seqscan, indexscan, workers = cursor.fetchone()[:3]
+    try:
+        yield
+    finally:  # SET is transactional: if the transaction fails, its rollback restores them as well
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, false), set_config('enable_indexscan', %s, false), "
+                           "set_config('max_parallel_workers_per_gather', %s, false)", [seqscan, indexscan, workers])
+
+
+def listing_search_icontains(*, filters: SearchFilters, page: int = 1, page_size: int = 20) -> SearchPage:
+    """The naive search (what core.tables does): each word must appear in the title or the description
+    (ILIKE), same filters, newest first in the same window. The benchmark's baseline."""
+    qs = _filtered(filters)
+    for word in filters.q.split():
+        qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    return _page(_candidates(qs, tsquery=""), sort="newest", page=page, page_size=page_size)
+
+
+# id, publication time (epoch seconds) and lowest price as plain numbers: cheap to load and to sort in Python
+_CANDIDATE_COLUMNS = "c.id, EXTRACT(EPOCH FROM c.published_at)::float8, c.price_min::float8"
+
+
+def _candidates(qs: QuerySet[Listing], *, tsquery: str) -> list[tuple]:
+    """(id, published_at, price_min, score) of the newest window+1 rows of ``qs`` (the extra row tells
+    whether there are more), scored by the words when there are any."""
+    window = setting("BOARDS_SEARCH_WINDOW")
+    fields = ["id", "published_at", "price_min"] + (["search_vector"] if tsquery else [])
+    inner = qs.order_by("-published_at", "-id").values(*fields)[:window + 1]
+    inner_sql, inner_params = inner.query.get_compiler(connection=connection).as_sql()
+    if tsquery:
+        score_sql = ("ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, to_tsquery('simple', %s)) * "
+                     "(1.0 + 1.0 / (1.0 + GREATEST(EXTRACT(EPOCH FROM (now() - c.published_at)), 0) / 604800.0))")
+        score_params = [tsquery]
+    else:
+        score_sql, score_params = "0.0", []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_CANDIDATE_COLUMNS}, {score_sql} FROM ({inner_sql}) c", [*score_params, *inner_params])
+        return cursor.fetchall()
+
+
+def _page(rows: list[tuple], *, sort: str, page, page_size: int) -> SearchPage:
+    """The window (newest first), put in the asked order and cut to the page, with its listings."""
+    window = setting("BOARDS_SEARCH_WINDOW")
+    total = len(rows)
+    rows = rows[:window]
+    if sort == "price":
+        rows = sorted(rows, key=lambda r: (r[2] is None, r[2] or 0, -r[1], -r[0]))
+    elif sort == "-price":
+        rows = sorted(rows, key=lambda r: (r[2] is None, -(r[2] or 0), -r[1], -r[0]))
+    elif sort != "newest":
+        rows = sorted(rows, key=lambda r: (-r[3], -r[1], -r[0]))
+    num_pages = max(1, -(-len(rows) // page_size))
+    try:
+        page = min(max(1, int(page or 1)), num_pages)
+    except (TypeError, ValueError):
+        page = 1
+    chunk = rows[(page - 1) * page_size:page * page_size]
+    by_id = {listing.pk: listing for listing in _with_cards(Listing.objects.filter(pk__in=[r[0] for r in chunk]))}
+    return SearchPage(results=[by_id[r[0]] for r in chunk if r[0] in by_id], total=min(total, window),
+                      capped=total > window, page=page, page_size=page_size,
+                      scores={r[0]: r[3] for r in chunk})
+
+
+def listing_get(*, listing_id: int) -> Listing | None:
+    return (Listing.objects.select_related("enterprise", "enterprise__board_card", "board", "category",
+                                           "category__parent", "created_by", "hidden_by")
+            .filter(pk=listing_id).first())
+
+
+def listing_can_view(*, listing: Listing, user: User) -> bool:
+    """Visible listings are public; drafts, expired, closed or hidden ones only to their enterprise's
+    members and the office (closed RFQs also to the suppliers who quoted)."""
+    if listing.is_visible:
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.is_office or user.is_platform_admin:
+        return True
+    if Membership.objects.filter(user=user, enterprise_id=listing.enterprise_id).exists():
+        return True
+    if listing.status == Listing.Status.CLOSED and listing.hidden_at is None and listing.is_rfq:
+        return Quotation.objects.filter(listing=listing, enterprise__memberships__user=user).exists()
+    return False
+
+
+def user_is_member_anywhere(*, user: User) -> bool:
+    """Contact details are for logged-in members of an enterprise (and the office)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_office or user.is_platform_admin or Membership.objects.filter(user=user).exists()
+
+
+def acting_memberships(*, user: User, minimum: str = Role.CLERK) -> list[Membership]:
+    """The user's memberships through which they may post, quote or write (active enterprises)."""
+    if not user.is_authenticated:
+        return []
+    return [m for m in Membership.objects.select_related("enterprise").filter(
+        user=user, enterprise__status=Enterprise.Status.ACTIVE).order_by("enterprise__name") if m.has_role(minimum)]
+
+
+def listing_matches(*, listing: Listing, limit: int = 6) -> list[tuple[Listing, Decimal]]:
+    """The stored matches of a listing that are still visible, best first."""
+    if listing.kind == Listing.Kind.DEMAND:
+        rows = Match.objects.filter(demand=listing).select_related("supply")
+        pairs = [(m.supply, m.score) for m in rows]
+    else:
+        rows = Match.objects.filter(supply=listing).select_related("demand")
+        pairs = [(m.demand, m.score) for m in rows]
+    ids = [other.pk for other, _s in pairs]
+    visible = {lst.pk: lst for lst in _with_cards(visible_listings().filter(pk__in=ids))}
+    return [(visible[o.pk], s) for o, s in pairs if o.pk in visible][:limit]
+
+
+def rfq_quotations(*, listing: Listing) -> list[Quotation]:
+    return list(Quotation.objects.filter(listing=listing).exclude(status=Quotation.Status.WITHDRAWN)
+                .select_related("enterprise", "enterprise__board_card", "created_by")
+                .order_by("unit_price", "created_at"))
+
+
+def quotation_get(*, quotation_id: int) -> Quotation | None:
+    return Quotation.objects.select_related("listing", "listing__enterprise", "enterprise").filter(
+        pk=quotation_id).first()
+
+
+def listing_stock(*, listing: Listing) -> Decimal | None:
+    """"In stock: N" of a supply listing linked to an ERP item, when the listing and its enterprise allow it.
+
+    Read in the posting enterprise's own schema (one lookup, via the inventory selectors: available =
+    on hand − reserved, over the item's locations) and cached for BOARDS_STOCK_CACHE_SECONDS."""
+    if listing.kind != Listing.Kind.SUPPLY or not listing.erp_item_id or not listing.show_stock:
+        return None
+    if not EnterpriseCard.objects.filter(enterprise_id=listing.enterprise_id, share_stock=True).exists():
+        return None
+    key = f"boards:stock:{listing.pk}:{listing.erp_item_id}"
+    cached = cache.get(key)  # read and written from the public schema: the key carries "public"
+    if cached is not None:
+        return None if cached == "" else Decimal(cached)
+    value = _stock_available_in_schema(enterprise=listing.enterprise, item_id=listing.erp_item_id)
+    cache.set(key, "" if value is None else str(value), setting("BOARDS_STOCK_CACHE_SECONDS"))
+    return value
+
+
+def _stock_available_in_schema(*, enterprise: Enterprise, item_id: int) -> Decimal | None:
+    from django_tenants.utils import tenant_context
+
+    from erp_modules.catalog.models import Item
+    from erp_modules.inventory.selectors import stock_available, stock_level_list
+
+    with tenant_context(enterprise):
+        item = Item.objects.filter(pk=item_id, active=True).first()
+        if item is None:
+            return None
+        locations = {balance.location_id: balance.location for balance in stock_level_list(item=item)}
+        total = sum((stock_available(item=item, location=loc) for loc in locations.values()), Decimal("0"))
+    return max(total, Decimal("0"))
+
+
+# ---- a member's lists ----------------------------------------------------------------------------
+
+
+def my_listings(*, user: User) -> QuerySet[Listing]:
+    enterprise_ids = Membership.objects.filter(user=user).values("enterprise_id")
+    quotes = Quotation.objects.filter(listing=OuterRef("pk")).exclude(status=Quotation.Status.WITHDRAWN)
+    return (Listing.objects.filter(enterprise__in=enterprise_ids)
+            .select_related("enterprise", "board", "category")
+            .annotate(quotation_count=Subquery(quotes.values("listing").annotate(n=Count("id")).values("n")[:1]))
+            .order_by("-created_at", "-id"))
+
+
+def my_rfqs(*, user: User) -> QuerySet[Listing]:
+    return my_listings(user=user).filter(is_rfq=True)
+
+
+def my_quotations(*, user: User) -> QuerySet[Quotation]:
+    enterprise_ids = Membership.objects.filter(user=user).values("enterprise_id")
+    return (Quotation.objects.filter(enterprise__in=enterprise_ids)
+            .select_related("listing", "listing__enterprise", "enterprise").order_by("-created_at"))
+
+
+def inquiry_threads(*, user: User) -> list[InquiryThread]:
+    """The threads of the user's enterprises, newest activity first, each with ``.side`` (the user's
+    enterprise in it), ``.other`` and ``.unread`` (messages from the other side since ours last read)."""
+    enterprise_ids = list(Membership.objects.filter(user=user).values_list("enterprise_id", flat=True))
+    threads = list(InquiryThread.objects.filter(Q(asker__in=enterprise_ids) | Q(owner__in=enterprise_ids))
+                   .select_related("listing", "asker", "owner").order_by("-last_message_at")[:500])
+    unread = _unread_by_thread(threads, enterprise_ids)
+    for thread in threads:
+        thread.side = thread.asker if thread.asker_id in enterprise_ids else thread.owner
+        thread.other = thread.other_party(thread.side.pk)
+        thread.unread = unread.get(thread.pk, 0)
+    return threads
+
+
+def _unread_by_thread(threads: list[InquiryThread], enterprise_ids: list[int]) -> dict[int, int]:
+    if not threads:
+        return {}
+    conditions = Q()
+    for thread in threads:
+        mine = thread.asker_id if thread.asker_id in enterprise_ids else thread.owner_id
+        read_at = thread.asker_read_at if mine == thread.asker_id else thread.owner_read_at
+        cond = Q(thread=thread.pk) & ~Q(sender=mine)
+        if read_at is not None:
+            cond &= Q(created_at__gt=read_at)
+        conditions |= cond
+    return dict(InquiryMessage.objects.filter(conditions).values("thread").annotate(n=Count("id"))
+                .values_list("thread", "n"))
+
+
+def inquiry_unread_total(*, user: User) -> int:
+    return sum(t.unread for t in inquiry_threads(user=user))
+
+
+def inquiry_thread_for_user(*, thread_id: int, user: User) -> InquiryThread | None:
+    """The thread, if one of the user's enterprises is in it (else None: not found either way)."""
+    enterprise_ids = list(Membership.objects.filter(user=user).values_list("enterprise_id", flat=True))
+    thread = (InquiryThread.objects.select_related("listing", "listing__enterprise", "asker", "owner")
+              .filter(pk=thread_id).filter(Q(asker__in=enterprise_ids) | Q(owner__in=enterprise_ids)).first())
+    if thread is not None:
+        thread.side = thread.asker if thread.asker_id in enterprise_ids else thread.owner
+        thread.other = thread.other_party(thread.side.pk)
+    return thread
+
+
+def inquiry_thread_for_listing(*, listing: Listing, user: User) -> InquiryThread | None:
+    enterprise_ids = Membership.objects.filter(user=user).values("enterprise_id")
+    return InquiryThread.objects.filter(listing=listing, asker__in=enterprise_ids).first()
+
+
+def inquiry_messages(*, thread: InquiryThread) -> QuerySet[InquiryMessage]:
+    return thread.messages.select_related("sender", "sent_by")
+
+
+def notifications_for(*, user: User, limit: int = 100) -> list[Notification]:
+    return list(Notification.objects.filter(user=user)[:limit])
+
+
+def notifications_unread_count(*, user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def office_listings() -> QuerySet[Listing]:
+    return (Listing.objects.exclude(status=Listing.Status.DRAFT)
+            .select_related("enterprise", "board", "category", "hidden_by").order_by("-created_at", "-id"))
+
+
+def town_choices() -> list[str]:
+    return list(Enterprise.objects.filter(status=Enterprise.Status.ACTIVE).exclude(town="")
+                .values_list("town", flat=True).distinct().order_by("town"))
+
+
+def enterprise_listings(*, enterprise: Enterprise, limit: int = 20) -> list[Listing]:
+    return list(_with_cards(visible_listings().filter(enterprise=enterprise)).order_by("-published_at")[:limit])
+
+
+def has_unexpired_quotation(*, listing: Listing) -> bool:
+    return Quotation.objects.filter(listing=listing, status=Quotation.Status.SUBMITTED,
+                                    valid_until__gte=timezone.localdate()).exists()
+
