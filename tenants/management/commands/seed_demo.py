@@ -46,9 +46,12 @@ class Command(BaseCommand):
 
         with tenant_context(Enterprise.objects.get(slug="ruifeng")):
             erp_created = seed_range_hood_factory()
-            seed_range_hood_documents()
+            if erp_created:  # documents only on top of the demo's own opening stock
+                seed_range_hood_documents()
+        from ecommerce.demo import seed_board_demo
         from tenants.programs.demo import seed_programme_demo
 
+        seed_board_demo()
         seed_programme_demo()
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(f"demo data ready (new enterprises: {', '.join(created) or 'none'}; "
