@@ -141,12 +141,14 @@ def listing_search(*, filters: SearchFilters, page: int = 1, page_size: int = 20
     keeps a common word ("轴承" on a million listings) as fast as a rare one.
 
     How the newest matches are found without reading every match: the search vector also holds facet
-    lexemes (board, category, kind, day of publication; see search.FACETS_SQL), so the GIN index alone
-    narrows a search to the last 2 days, then the 8 days before, 30 more, 90 more, and finally all older
-    listings, stopping as soon as the window is full. Each step reads from the table only the matches of
-    its own days; the planner is kept to bitmap scans of the GIN index (a walk down the date index looks
-    cheap to it but reads a whole board when a word is missing from that board). The steps give exactly
-    the answer of one query over the whole table: they are consecutive, newest first.
+    lexemes (board, category, kind, town, verified credit, and the day, week and month of publication;
+    see search.FACETS_SQL), so the GIN index alone narrows a search to today and yesterday, then the rest
+    of this and last week, the rest of this and last month, the four months before, and finally all older
+    listings (see _time_steps). The steps run as one UNION ALL statement that stops as soon as the window
+    is full, so the table is read only for the matches of the stretches needed; the planner is kept to
+    bitmap scans of the GIN index meanwhile (a walk down the date index looks cheap to it but reads a
+    whole board when a word is missing from that board). The steps give exactly the answer of one query
+    over the whole table: they are consecutive stretches of time, newest first.
     Without words, or sorted by date or price: the same window, in that order.
     """
     tsquery = search.build_tsquery(filters.q) if filters.q.strip() else ""
