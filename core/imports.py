@@ -63,14 +63,18 @@ class Importer:
         return {}
 
     def validate_row(self, row: dict, context: dict) -> dict:
-        raise NotImplementedError
+        """Turn one row of strings into clean values; raise RowError(column, message) when bad.
+        Every concrete importer defines it (this base class is never used directly)."""
+        raise NotImplementedError(f"{type(self).__name__} must define validate_row()")
 
     def validate_all(self, rows: list[tuple[int, dict]], context: dict) -> list[ImportError_]:
         """Checks across rows (duplicates within the file …)."""
         return []
 
     def write(self, rows: list[dict], *, user, progress: Callable[[int], None]) -> int:
-        raise NotImplementedError
+        """Write the validated rows (called inside one transaction); return how many were written.
+        Every concrete importer defines it (this base class is never used directly)."""
+        raise NotImplementedError(f"{type(self).__name__} must define write()")
 
 
 REGISTRY: dict[str, type[Importer]] = {}

@@ -44,8 +44,8 @@ class DataLoader(Generic[K, V]):
         return loader
 
     def batch_load(self, keys: list[K]) -> list[V]:
-        """Return one value per key, in order, with one query."""
-        raise NotImplementedError
+        """Return one value per key, in order, with one query (each concrete loader defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} must define batch_load()")
 
     def after_batch(self, values: list[V]) -> None:
         """Hook: announce what the loaded objects' own fields will need (see prepare_nodes)."""

@@ -69,7 +69,8 @@ class BaseMutation(graphene.Mutation):
 
     @classmethod
     def perform_mutation(cls, root, info, **data):
-        raise NotImplementedError
+        """The mutation's work (each concrete mutation defines it; this base is abstract)."""
+        raise NotImplementedError(f"{cls.__name__} must define perform_mutation()")
 
 
 def pk_from_global_id(value: str, type_name: str, field: str = "id") -> int:
