@@ -5,6 +5,7 @@ class BoardsErrorCode(str, Enum):
     NOT_MEMBER = "not_member"
     ROLE_TOO_LOW = "role_too_low"
     NOT_OFFICE = "not_office"
+    TOKEN_SCOPE = "token_scope"
     ENTERPRISE_INACTIVE = "enterprise_inactive"
     RATE_LIMITED = "rate_limited"
     WRONG_STATUS = "wrong_status"

@@ -140,7 +140,7 @@ def matches_compute(*, listing: Listing) -> list[tuple[Listing, MatchScore]]:
 @transaction.atomic
 def listing_matches_refresh(*, listing: Listing, notify: bool = True) -> list[Match]:
     """Store the listing's best matches; tell both posters about each new match above the threshold."""
-    from ecommerce.services import notification_create
+    from ecommerce.services import listing_poster, notification_create
 
     listing = Listing.objects.select_related("category", "enterprise", "created_by").get(pk=listing.pk)
     if not listing.is_visible:
@@ -162,20 +162,22 @@ def listing_matches_refresh(*, listing: Listing, notify: bool = True) -> list[Ma
         return stored
     now = timezone.now()
     Match.objects.filter(pk__in=[m.pk for _other, m in fresh]).update(notified_at=now)
-    if listing.created_by is not None:
+    poster = listing_poster(listing)
+    if poster is not None:
         titles = "\n".join(f"· {other.title} — {other.enterprise} ({int(m.score * 100)}%)" for other, m in fresh)
         notification_create(
-            user=listing.created_by, enterprise_id=listing.enterprise_id, kind=Notification.Kind.MATCH,
+            user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.MATCH,
             url=f"/boards/l/{listing.pk}/#matches",
             title=lambda: (_("%(n)d supply listing(s) match your demand “%(title)s”") if is_demand else
                            _("%(n)d demand(s) match your supply “%(title)s”")) % {"n": len(fresh),
                                                                                  "title": listing.title},
             body=titles)
     for other, match in fresh:
-        if other.created_by is None:
+        other_poster = listing_poster(other)
+        if other_poster is None:
             continue
         notification_create(
-            user=other.created_by, enterprise_id=other.enterprise_id, kind=Notification.Kind.MATCH,
+            user=other_poster, enterprise_id=other.enterprise_id, kind=Notification.Kind.MATCH,
             url=f"/boards/l/{other.pk}/#matches",
             title=lambda: (_("A new supply matches your demand “%(title)s”") if not is_demand else
                            _("A new demand matches your supply “%(title)s”")) % {"title": other.title},

@@ -114,7 +114,9 @@ class Listing(models.Model):
         NEGOTIABLE = "negotiable", _("To be agreed")
 
     enterprise = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="board_listings")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # null when an integration posted it with the enterprise's API token
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="listings")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="listings",

@@ -87,6 +87,7 @@ class SearchFilters:
     town: str = ""
     credit_verified: bool = False
     sort: str = "relevance"
+    enterprise: Enterprise | None = None  # one poster's listings (the API's filter)
 
 
 @dataclass
@@ -126,6 +127,8 @@ def _filtered(filters: SearchFilters) -> QuerySet[Listing]:
         qs = qs.filter(price_min__lte=filters.price_max)
     if filters.town:
         qs = qs.filter(enterprise__in=Enterprise.objects.filter(town=filters.town).values("pk"))
+    if filters.enterprise is not None:
+        qs = qs.filter(enterprise=filters.enterprise)
     if filters.credit_verified:
         qs = qs.filter(enterprise__in=EnterpriseCard.objects.filter(credit_verified=True).values("enterprise_id"))
     return qs
@@ -151,12 +154,28 @@ def listing_search(*, filters: SearchFilters, page: int = 1, page_size: int = 20
     over the whole table: they are consecutive stretches of time, newest first.
     Without words, or sorted by date or price: the same window, in that order.
     """
+    rows, tsquery = _search_rows(filters)
+    result = _page(rows, sort=filters.sort, page=page, page_size=page_size)
+    result.tsquery = tsquery
+    return result
+
+
+def listing_search_ranked(*, filters: SearchFilters) -> tuple[list[int], bool]:
+    """The ids of the whole window of ``listing_search`` in its order (for the API's cursor paging),
+    and whether there were more matches than the window holds."""
+    rows, _tsquery = _search_rows(filters)
+    window = setting("BOARDS_SEARCH_WINDOW")
+    return [r[0] for r in _ordered(rows[:window], filters.sort)], len(rows) > window
+
+
+def _search_rows(filters: SearchFilters) -> tuple[list[tuple], str]:
+    """(id, published_at, price_min, score) of the newest window+1 matches, newest first; the tsquery."""
     tsquery = search.build_tsquery(filters.q) if filters.q.strip() else ""
     if filters.q.strip() and not tsquery:
-        return SearchPage(results=[], total=0, capped=False, page=1, page_size=page_size)
+        return [], ""
     qs = _filtered(filters)
     if not tsquery:
-        return _page(_candidates(qs, tsquery=""), sort=filters.sort, page=page, page_size=page_size)
+        return _candidates(qs, tsquery=""), ""
     category_ids = []
     if filters.category is not None:
         category_ids = [filters.category.pk, *Category.objects.filter(parent=filters.category)
@@ -170,10 +189,7 @@ def listing_search(*, filters: SearchFilters, page: int = 1, page_size: int = 20
     rest = qs.filter(_matches(tsquery, search.facet_query(**facets)))
     steps.append(rest.filter(published_at__lt=timezone.make_aware(datetime.combine(cutoff, time.min))))
     with _bitmap_scans_only():
-        rows = _candidates_in_steps(steps, tsquery=tsquery)
-    result = _page(rows, sort=filters.sort, page=page, page_size=page_size)
-    result.tsquery = tsquery
-    return result
+        return _candidates_in_steps(steps, tsquery=tsquery), tsquery
 
 
 def _time_steps(today) -> tuple[list[dict], object]:
@@ -280,13 +296,7 @@ def _page(rows: list[tuple], *, sort: str, page, page_size: int) -> SearchPage:
     """The window (newest first), put in the asked order and cut to the page, with its listings."""
     window = setting("BOARDS_SEARCH_WINDOW")
     total = len(rows)
-    rows = rows[:window]
-    if sort == "price":
-        rows = sorted(rows, key=lambda r: (r[2] is None, r[2] or 0, -r[1], -r[0]))
-    elif sort == "-price":
-        rows = sorted(rows, key=lambda r: (r[2] is None, -(r[2] or 0), -r[1], -r[0]))
-    elif sort != "newest":
-        rows = sorted(rows, key=lambda r: (-r[3], -r[1], -r[0]))
+    rows = _ordered(rows[:window], sort)
     num_pages = max(1, -(-len(rows) // page_size))
     try:
         page = min(max(1, int(page or 1)), num_pages)
@@ -297,6 +307,16 @@ def _page(rows: list[tuple], *, sort: str, page, page_size: int) -> SearchPage:
     return SearchPage(results=[by_id[r[0]] for r in chunk if r[0] in by_id], total=min(total, window),
                       capped=total > window, page=page, page_size=page_size,
                       scores={r[0]: r[3] for r in chunk})
+
+
+def _ordered(rows: list[tuple], sort: str) -> list[tuple]:
+    if sort == "price":
+        return sorted(rows, key=lambda r: (r[2] is None, r[2] or 0, -r[1], -r[0]))
+    if sort == "-price":
+        return sorted(rows, key=lambda r: (r[2] is None, -(r[2] or 0), -r[1], -r[0]))
+    if sort != "newest":
+        return sorted(rows, key=lambda r: (-r[3], -r[1], -r[0]))
+    return rows
 
 
 def listing_get(*, listing_id: int) -> Listing | None:

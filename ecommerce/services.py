@@ -28,6 +28,7 @@ from ecommerce.uploads import attachment_check, image_check, thumbnail_make
 from tenants.models import Enterprise, Membership, Role, User
 from tenants.selectors import membership_get
 
+BOARDS_WRITE_SCOPE = "boards:write"  # the API-token scope that lets an integration act on the boards
 EDITABLE_FIELDS = ("board", "category", "title", "description", "attributes", "quantity", "unit", "moq", "price_min",
                    "price_max", "negotiable", "delivery_terms", "delivery_place", "contact_name", "contact_phone",
                    "contact_email", "is_rfq", "rfq_deadline", "rfq_max_quotations", "show_stock")
@@ -45,7 +46,14 @@ class BoardsPermissionDenied(PermissionDenied):
 # ---- permissions ---------------------------------------------------------------------------------
 
 
-def member_require(*, user: User, enterprise: Enterprise, minimum: str = Role.CLERK) -> Membership:
+def member_require(*, user: User | None, enterprise: Enterprise, minimum: str = Role.CLERK,
+                   api_token=None) -> Membership | None:
+    """The acting user's membership (clerk or above by default) of ``enterprise``; or, for an integration
+    that acts through an API token (GraphQL), that the token is the enterprise's own, still valid, with
+    the scope ``boards:write`` (the token stands for the enterprise; there is no membership then)."""
+    if api_token is not None:
+        _token_require(api_token=api_token, enterprise=enterprise)
+        return None
     membership = membership_get(user=user, enterprise=enterprise) if user is not None else None
     if membership is None:
         raise BoardsPermissionDenied(
@@ -56,10 +64,40 @@ def member_require(*, user: User, enterprise: Enterprise, minimum: str = Role.CL
             _("This needs the role “%(role)s” or higher in %(enterprise)s.") % {"role": Role(minimum).label,
                                                                                  "enterprise": enterprise},
             Code.ROLE_TOO_LOW)
+    _active_require(enterprise)
+    return membership
+
+
+def _active_require(enterprise: Enterprise) -> None:
     if enterprise.status != Enterprise.Status.ACTIVE:
         raise BoardsPermissionDenied(_("%(enterprise)s is not active on the platform.") % {"enterprise": enterprise},
                                      Code.ENTERPRISE_INACTIVE)
-    return membership
+
+
+def _token_require(*, api_token, enterprise: Enterprise) -> None:
+    now = timezone.now()
+    if (api_token.enterprise_id != enterprise.pk or api_token.revoked_at is not None
+            or (api_token.expires_at is not None and api_token.expires_at <= now)):
+        raise BoardsPermissionDenied(
+            _("This API token cannot act for %(enterprise)s.") % {"enterprise": enterprise}, Code.NOT_MEMBER)
+    if BOARDS_WRITE_SCOPE not in api_token.scopes:
+        raise BoardsPermissionDenied(_("This API token lacks the scope “%(scope)s”.") % {"scope": BOARDS_WRITE_SCOPE},
+                                     Code.TOKEN_SCOPE)
+    _active_require(enterprise)
+
+
+def listing_poster(listing: Listing) -> User | None:
+    """Who hears about a listing: the member who posted it, or (posted through the API) the enterprise's owner."""
+    return listing.created_by if listing.created_by_id else enterprise_contact_user(listing.enterprise_id)
+
+
+def enterprise_contact_user(enterprise_id: int) -> User | None:
+    """Who hears about a listing or conversation that an integration (API token) started: the
+    enterprise's owner (the longest-standing one), else its first administrator."""
+    membership = (Membership.objects.filter(enterprise_id=enterprise_id, role__in=(Role.OWNER, Role.ADMIN),
+                                            user__is_active=True)
+                  .select_related("user").order_by("-role", "created_at", "id").first())
+    return membership.user if membership is not None else None
 
 
 def office_require(*, user: User) -> None:
@@ -249,22 +287,22 @@ def _after_publish(listing: Listing) -> None:
 
 
 @transaction.atomic
-def listing_create(*, enterprise: Enterprise, user: User, kind: str, board: Board, category: Category, title: str,
+def listing_create(*, enterprise: Enterprise, user: User | None, kind: str, board: Board, category: Category, title: str,
                    description: str = "", attributes=(), quantity=None, unit: str = "", moq=None, price_min=None,
                    price_max=None, negotiable: bool = False, delivery_terms: str = Listing.Delivery.NEGOTIABLE,
                    delivery_place: str = "", contact_name: str = "", contact_phone: str = "",
                    contact_email: str = "", validity_days: int | None = None, is_rfq: bool = False,
                    rfq_deadline=None, rfq_max_quotations: int | None = None, erp_item_code: str = "",
-                   show_stock: bool = True, publish: bool = True) -> Listing:
-    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK)
+                   show_stock: bool = True, publish: bool = True, api_token=None) -> Listing:
+    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK, api_token=api_token)
     _rate_limit_check(enterprise=enterprise)
     listing = Listing(
         enterprise=enterprise, created_by=user, kind=kind, board=board, category=category, title=title,
         description=(description or "").strip(), attributes=list(attributes or []), quantity=quantity,
         unit=(unit or "").strip(), moq=moq, price_min=price_min, price_max=price_max, negotiable=negotiable,
         delivery_terms=delivery_terms or Listing.Delivery.NEGOTIABLE, delivery_place=(delivery_place or "").strip(),
-        contact_name=(contact_name or user.full_name or "").strip(),
-        contact_phone=(contact_phone or enterprise.contact_phone or user.phone or "").strip(),
+        contact_name=(contact_name or (user.full_name if user is not None else "") or "").strip(),
+        contact_phone=(contact_phone or enterprise.contact_phone or (user.phone if user is not None else "") or "").strip(),
         contact_email=(contact_email or "").strip(), is_rfq=is_rfq, rfq_deadline=rfq_deadline,
         rfq_max_quotations=rfq_max_quotations, show_stock=show_stock, erp_item_code=(erp_item_code or "").strip(),
         expires_at=timezone.now(),
@@ -288,9 +326,9 @@ def _listing_locked(listing: Listing) -> Listing:
 
 
 @transaction.atomic
-def listing_update(*, listing: Listing, user: User, validity_days: int | None = None, erp_item_code=None,
-                   **changes) -> Listing:
-    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK)
+def listing_update(*, listing: Listing, user: User | None, validity_days: int | None = None, erp_item_code=None,
+                   api_token=None, **changes) -> Listing:
+    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK, api_token=api_token)
     listing = _listing_locked(listing)
     if listing.status == Listing.Status.CLOSED:
         raise ValidationError(_("A closed listing cannot be changed; post a new one."), code=Code.WRONG_STATUS)
@@ -317,8 +355,8 @@ def listing_update(*, listing: Listing, user: User, validity_days: int | None = 
 
 
 @transaction.atomic
-def listing_publish(*, listing: Listing, user: User) -> Listing:
-    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK)
+def listing_publish(*, listing: Listing, user: User | None, api_token=None) -> Listing:
+    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK, api_token=api_token)
     listing = _listing_locked(listing)
     if listing.status != Listing.Status.DRAFT:
         raise ValidationError(_("Only a draft can be published."), code=Code.WRONG_STATUS)
@@ -336,8 +374,8 @@ def listing_publish(*, listing: Listing, user: User) -> Listing:
 
 
 @transaction.atomic
-def listing_close(*, listing: Listing, user: User) -> Listing:
-    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK)
+def listing_close(*, listing: Listing, user: User | None, api_token=None) -> Listing:
+    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK, api_token=api_token)
     listing = _listing_locked(listing)
     if listing.status == Listing.Status.CLOSED:
         raise ValidationError(_("The listing is already closed."), code=Code.WRONG_STATUS)
@@ -387,19 +425,20 @@ def listings_expire_due(*, now=None) -> dict:
                        .select_for_update(skip_locked=True).values_list("pk", flat=True))
         Listing.objects.filter(pk__in=expired).update(status=Listing.Status.EXPIRED, updated_at=now)
         for listing in Listing.objects.filter(pk__in=rfqs + expired).select_related("created_by"):
-            if listing.created_by_id is None:
+            poster = listing_poster(listing)
+            if poster is None:
                 continue
             if listing.pk in rfqs:
                 count = listing.quotations.count()
                 notification_create(
-                    user=listing.created_by, enterprise_id=listing.enterprise_id, kind=Notification.Kind.RFQ_CLOSED,
+                    user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.RFQ_CLOSED,
                     url=_listing_url(listing),
                     title=lambda: _("Quotations closed: %(title)s") % {"title": listing.title},
                     body=lambda: _("The quotation deadline passed with %(n)d quotation(s). Compare them and accept "
                                    "one on the listing page.") % {"n": count})
             else:
                 notification_create(
-                    user=listing.created_by, enterprise_id=listing.enterprise_id, kind=Notification.Kind.EXPIRED,
+                    user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.EXPIRED,
                     url=_listing_url(listing),
                     title=lambda: _("Listing expired: %(title)s") % {"title": listing.title},
                     body=lambda: _("Your listing is no longer shown on the board. Renew it from its page to show "
@@ -479,9 +518,10 @@ def listing_hide(*, listing: Listing, user: User, reason: str) -> Listing:
     listing.hidden_at, listing.hidden_reason, listing.hidden_by = timezone.now(), reason[:255], user
     listing.featured = False
     listing.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "featured", "updated_at"])
-    if listing.created_by_id:
+    poster = listing_poster(listing)
+    if poster is not None:
         notification_create(
-            user=listing.created_by, enterprise_id=listing.enterprise_id, kind=Notification.Kind.MODERATED,
+            user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.MODERATED,
             url=_listing_url(listing),
             title=lambda: _("Listing hidden by the office: %(title)s") % {"title": listing.title},
             body=lambda: _("Reason: %(reason)s") % {"reason": reason})
@@ -550,9 +590,10 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User, un
     quotation.full_clean()
     quotation.save()
     count = Quotation.objects.filter(listing=listing).exclude(status=Quotation.Status.WITHDRAWN).count()
-    if existing is None and listing.created_by_id:
+    poster = listing_poster(listing)
+    if existing is None and poster is not None:
         notification_create(
-            user=listing.created_by, enterprise_id=listing.enterprise_id, kind=Notification.Kind.QUOTATION,
+            user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.QUOTATION,
             url=_listing_url(listing),
             title=lambda: _("New quotation for %(title)s") % {"title": listing.title},
             body=lambda: _("%(supplier)s quoted %(price)s CNY per %(unit)s for %(qty)s, lead time %(days)d days.")
@@ -560,9 +601,9 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User, un
                "qty": quotation.quantity.normalize(), "days": quotation.lead_time_days})
     if count >= rfq_quota(listing):
         _close(listing, Listing.ClosedReason.QUOTA)
-        if listing.created_by_id:
+        if poster is not None:
             notification_create(
-                user=listing.created_by, enterprise_id=listing.enterprise_id, kind=Notification.Kind.RFQ_CLOSED,
+                user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.RFQ_CLOSED,
                 url=_listing_url(listing),
                 title=lambda: _("Quotations closed: %(title)s") % {"title": listing.title},
                 body=lambda: _("The RFQ received %(n)d quotations and is closed. Compare them and accept one.")
@@ -629,9 +670,10 @@ def _message_body(body: str) -> str:
 
 
 @transaction.atomic
-def inquiry_send(*, listing: Listing, enterprise: Enterprise, user: User, body: str) -> InquiryThread:
+def inquiry_send(*, listing: Listing, enterprise: Enterprise, user: User | None, body: str,
+                 api_token=None) -> InquiryThread:
     """A member of ``enterprise`` asks the listing's enterprise (the thread is created on the first message)."""
-    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK)
+    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK, api_token=api_token)
     if listing.enterprise_id == enterprise.pk:
         raise ValidationError(_("This is your own enterprise's listing."), code=Code.OWN_LISTING)
     if not listing.is_visible:
@@ -645,8 +687,9 @@ def inquiry_send(*, listing: Listing, enterprise: Enterprise, user: User, body: 
 
 
 @transaction.atomic
-def inquiry_reply(*, thread: InquiryThread, enterprise: Enterprise, user: User, body: str) -> InquiryMessage:
-    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK)
+def inquiry_reply(*, thread: InquiryThread, enterprise: Enterprise, user: User | None, body: str,
+                  api_token=None) -> InquiryMessage:
+    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK, api_token=api_token)
     if enterprise.pk not in (thread.asker_id, thread.owner_id):
         raise BoardsPermissionDenied(_("%(enterprise)s is not part of this conversation.") % {"enterprise": enterprise},
                                      Code.NOT_MEMBER)
@@ -668,6 +711,8 @@ def _message_add(*, thread: InquiryThread, enterprise: Enterprise, user: User, b
     else:
         recipient = thread.started_by
         recipient_enterprise = thread.asker_id
+    if recipient is None:  # posted or asked through the API: the enterprise's owner hears of it
+        recipient = enterprise_contact_user(recipient_enterprise)
     if recipient is not None:
         notification_create(
             user=recipient, enterprise_id=recipient_enterprise, kind=Notification.Kind.INQUIRY,

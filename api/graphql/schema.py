@@ -3,7 +3,7 @@
 One schema serves both kinds of host. Fields of an enterprise's own data (catalog, stock, orders,
 work orders, tokens) answer only on that enterprise's host (ENTERPRISE_HOST_REQUIRED elsewhere),
 where the connection's search path is the enterprise's schema; the public host serves only public
-tables (enterprises, government data). Exported to api/schema.graphql:
+tables (enterprises, government data, the boards). Exported to api/schema.graphql:
 
     .venv/bin/python manage.py graphql_schema --schema api.graphql.schema.schema --out api/schema.graphql
 """
@@ -12,6 +12,8 @@ import graphene
 
 from api.graphql.accounts.mutations import AccountMutations
 from api.graphql.accounts.queries import AccountQueries
+from api.graphql.boards.mutations import BoardMutations
+from api.graphql.boards.queries import BoardQueries
 from api.graphql.catalog.mutations import CatalogMutations
 from api.graphql.catalog.queries import CatalogQueries
 from api.graphql.enterprises.queries import EnterpriseQueries
@@ -22,7 +24,7 @@ from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
 
 
-class Query(AccountQueries, EnterpriseQueries, CatalogQueries, InventoryQueries, SalesQueries, PurchasingQueries,
+class Query(AccountQueries, EnterpriseQueries, BoardQueries, CatalogQueries, InventoryQueries, SalesQueries, PurchasingQueries,
             ProductionQueries, graphene.ObjectType):
     ping = graphene.String(description="Answers 'pong' (health of the API).")
 
@@ -30,7 +32,7 @@ class Query(AccountQueries, EnterpriseQueries, CatalogQueries, InventoryQueries,
         return "pong"
 
 
-class Mutation(AccountMutations, CatalogMutations, SalesMutations, graphene.ObjectType):
+class Mutation(AccountMutations, BoardMutations, CatalogMutations, SalesMutations, graphene.ObjectType):
     pass
 
 

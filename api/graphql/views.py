@@ -28,7 +28,7 @@ from graphql import ExecutionResult, OperationType, get_operation_ast, parse, va
 from graphql.error import GraphQLError
 
 from api.govdata.tokens import api_token_authenticate
-from api.graphql.core.auth import ANONYMOUS, ApiAuth, scopes_for_role
+from api.graphql.core.auth import ANONYMOUS, ApiAuth, scopes_for_role, scopes_on_public_host
 from api.graphql.core.limits import limit_errors
 from tenants.models import Enterprise
 from tenants.selectors import membership_get
@@ -61,7 +61,7 @@ def authenticate(request) -> ApiAuth:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         if enterprise is None:
-            return ApiAuth(kind="session", user=user)
+            return ApiAuth(kind="session", user=user, scopes=scopes_on_public_host(user))
         membership = getattr(request, "membership", None) or membership_get(user=user, enterprise=enterprise)
         if membership is None:
             raise Http404("No such enterprise")  # the same 404 as every other page of the host

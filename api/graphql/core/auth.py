@@ -30,6 +30,21 @@ def scopes_for_role(role: str) -> frozenset[str]:
     return frozenset(scopes)
 
 
+def scopes_on_public_host(user) -> frozenset[str]:
+    """A session on the public host acts on the boards for the enterprises the user belongs to:
+    `boards:read` for everyone logged in, `boards:write` when the user is a clerk or above of an
+    active enterprise (which enterprise acts is chosen per mutation; the board services check the
+    membership of that one)."""
+    from tenants.models import Enterprise, Membership
+
+    scopes = {"boards:read"}
+    roles = Membership.objects.filter(user=user, enterprise__status=Enterprise.Status.ACTIVE).values_list(
+        "role", flat=True)
+    if any(ROLE_RANK[role] >= ROLE_RANK[Role.CLERK] for role in roles):
+        scopes.add("boards:write")
+    return frozenset(scopes)
+
+
 @dataclass
 class ApiAuth:
     kind: str  # "anonymous" | "session" | "token"

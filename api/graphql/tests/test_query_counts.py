@@ -62,6 +62,31 @@ def _fill_enterprise():
                                             for s in (10, 20)])
 
 
+def _fill_boards(enterprise, samples):
+    """N supplies of the enterprise, each matched by a demand of a sample enterprise that asked about it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ecommerce.models import Category, InquiryMessage, InquiryThread, Listing, Match
+    from ecommerce.seed import boards_ensure
+
+    boards_ensure()
+    category = Category.objects.select_related("board").get(code="appl-parts-motor")
+    now = timezone.now()
+    common = {"board": category.board, "category": category, "status": "published", "published_at": now,
+              "expires_at": now + timedelta(days=30), "attributes": [["功率", "120W"]]}
+    supplies = Listing.objects.bulk_create([Listing(enterprise=enterprise, kind="supply", title=f"电机 {n}", **common)
+                                            for n in range(N)])
+    demands = Listing.objects.bulk_create([Listing(enterprise=e, kind="demand", title=f"求购电机 {n}", **common)
+                                           for n, e in enumerate(samples)])
+    Match.objects.bulk_create([Match(demand=d, supply=s, score=D("0.8")) for d, s in zip(demands, supplies)])
+    threads = InquiryThread.objects.bulk_create([InquiryThread(listing=s, asker=e, owner=enterprise)
+                                                 for s, e in zip(supplies, samples)])
+    InquiryMessage.objects.bulk_create([InquiryMessage(thread=t, sender=sender, body="询价")
+                                        for t in threads for sender in (t.asker, enterprise)])
+
+
 @pytest.fixture
 def loaded(make_enterprise, make_user):
     """One enterprise full of data, N public enterprises with government records, N tokens."""
@@ -86,8 +111,10 @@ def loaded(make_enterprise, make_user):
     CreditRating.objects.bulk_create([CreditRating(key=f"{c}:tax", uscc=c, content_hash="x", channel="file",
                                                    fetched_at=now, scheme="tax_credit", year=2024, grade="A")
                                       for c in codes])
+    _fill_boards(enterprise, list(Enterprise.objects.filter(uscc__in=codes).order_by("slug")))
     token = api_token_create(enterprise=enterprise, name="mes", scopes=["catalog:read", "stock:read",
-                                                                         "orders:read", "production:read"]).token
+                                                                         "orders:read", "production:read",
+                                                                         "boards:read"]).token
     ApiToken.objects.bulk_create([ApiToken(enterprise=enterprise, name=f"t{n}", prefix=f"qc{n:08d}",
                                            token_hash=token_hash(str(n)), scopes=["catalog:read"], created_by=admin)
                                   for n in range(N)])
@@ -107,7 +134,13 @@ LIST_FIELDS = {
                    "token", 5),
     "partners": ("totalCount edges { node { code name } }", "token", 4),
     "enterprises": ("edges { node { name registry { name } credit { ratings { grade } events { kind } } "
-                    "creditBadge { level } } }", "office", 6),
+                    "creditBadge { level } } }", "office", 7),
+    "listings": ("totalCount edges { node { title contactPhone board { code } category { code parentCode } "
+                 "attributes { name } enterprise { name creditBadge { level } } "
+                 "matches { score listing { title enterprise { name } } } } }", "token", 10),
+    "myListings": ("edges { node { title status enterprise { uscc } matches { score } } }", "token", 4),
+    "inquiryThreads": ("totalCount edges { node { unread listing { title } asker { name } owner { name } "
+                       "messages { body mine sender { name } } } }", "token", 8),
     "apiTokens": ("edges { node { name prefix createdBy } }", "admin", 5),
 }
 

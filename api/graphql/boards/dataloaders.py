@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from api.graphql.core.dataloaders import DataLoader, group_by
+from ecommerce.models import Board, Category, InquiryMessage, Listing, Match
+from ecommerce.selectors import visible_listings
+from tenants.models import Enterprise
+
+
+class BoardByIdLoader(DataLoader[int, Board]):
+    def batch_load(self, keys):
+        rows = Board.objects.in_bulk(keys)
+        return [rows.get(k) for k in keys]
+
+
+class CategoryByIdLoader(DataLoader[int, Category]):
+    def batch_load(self, keys):
+        rows = Category.objects.in_bulk(keys)
+        return [rows.get(k) for k in keys]
+
+
+class CategoriesByBoardIdLoader(DataLoader[int, list]):
+    default = []
+
+    def batch_load(self, keys):
+        rows = group_by(Category.objects.filter(board_id__in=keys).order_by("sort_order", "code"), lambda c: c.board_id)
+        return [rows.get(k, []) for k in keys]
+
+
+class ListingCountByBoardIdLoader(DataLoader[int, int]):
+    default = 0
+
+    def batch_load(self, keys):
+        counts = dict(visible_listings().filter(board_id__in=keys).values("board").annotate(n=Count("id"))
+                      .values_list("board", "n"))
+        return [counts.get(k, 0) for k in keys]
+
+
+class EnterpriseByIdLoader(DataLoader[int, Enterprise]):
+    def batch_load(self, keys):
+        rows = Enterprise.objects.in_bulk(keys)
+        return [rows.get(k) for k in keys]
+
+    def after_batch(self, values):
+        from api.graphql.core.dataloaders import prepare_nodes
+        from api.graphql.enterprises.types import EnterpriseNode
+
+        prepare_nodes(self.context, EnterpriseNode, values)
+
+
+class ListingByIdLoader(DataLoader[int, Listing]):
+    def batch_load(self, keys):
+        rows = Listing.objects.in_bulk(keys)
+        return [rows.get(k) for k in keys]
+
+    def after_batch(self, values):
+        from api.graphql.boards.types import ListingNode
+        from api.graphql.core.dataloaders import prepare_nodes
+
+        prepare_nodes(self.context, ListingNode, values)
+
+
+class MatchesByListingIdLoader(DataLoader[int, list]):
+    """The stored matches of each listing whose other side is still visible, best first (at most 20)."""
+
+    default = []
+    limit = 20
+
+    def batch_load(self, keys):
+        visible = visible_listings().values("pk")
+        rows = (Match.objects.filter(Q(demand_id__in=keys, supply__in=visible) | Q(supply_id__in=keys, demand__in=visible))
+                .select_related("demand", "supply").order_by("-score", "-id"))
+        found: dict[int, list] = {}
+        wanted = set(keys)
+        for match in rows:
+            for mine, other in ((match.demand, match.supply), (match.supply, match.demand)):
+                if mine.pk in wanted and len(found.setdefault(mine.pk, [])) < self.limit:
+                    found[mine.pk].append((other, match.score))
+        others = [other for pairs in found.values() for other, _score in pairs]
+        from api.graphql.boards.types import ListingNode
+        from api.graphql.core.dataloaders import prepare_nodes
+
+        prepare_nodes(self.context, ListingNode, others)
+        return [found.get(k, []) for k in keys]
+
+
+class MessagesByThreadIdLoader(DataLoader[int, list]):
+    default = []
+
+    def batch_load(self, keys):
+        rows = group_by(InquiryMessage.objects.filter(thread_id__in=keys).order_by("created_at", "id"),
+                        lambda m: m.thread_id)
+        return [rows.get(k, []) for k in keys]
+
+    def after_batch(self, values):
+        EnterpriseByIdLoader(self.context).want(m.sender_id for messages in values for m in messages)

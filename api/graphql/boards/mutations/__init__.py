@@ -1,0 +1,13 @@
+import graphene
+
+from api.graphql.boards.mutations.inquiry_send import InquirySend
+from api.graphql.boards.mutations.listing_close import ListingClose
+from api.graphql.boards.mutations.listing_create import ListingCreate
+from api.graphql.boards.mutations.listing_update import ListingUpdate
+
+
+class BoardMutations(graphene.ObjectType):
+    listing_create = ListingCreate.Field()
+    listing_update = ListingUpdate.Field()
+    listing_close = ListingClose.Field()
+    inquiry_send = InquirySend.Field()
