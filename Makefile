@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) bench/stock_ledger.py --quick
 	$(PY) bench/imports.py --quick
 	$(PY) bench/mrp.py --quick
+	$(PY) bench/board_search.py --quick
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*'

@@ -35,8 +35,8 @@ SCOPES = {
     "orders:write": gettext_lazy("create sales orders"),
     "production:read": gettext_lazy("read work orders"),
     "govdata:read": gettext_lazy("read the enterprise's own registry and credit records"),
-    "boards:read": gettext_lazy("read the enterprise's listings and matches on the boards"),
-    "boards:write": gettext_lazy("create, change and close listings; send inquiries"),
+    "boards:read": gettext_lazy("read the enterprise's own listings (drafts too) and inquiries on the boards"),
+    "boards:write": gettext_lazy("post, change and close listings on the boards; send inquiries"),
 }
 
 
