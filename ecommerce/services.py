@@ -109,7 +109,12 @@ def office_require(*, user: User) -> None:
 
 
 def enterprise_card_get(*, enterprise: Enterprise) -> EnterpriseCard:
-    card, _created = EnterpriseCard.objects.get_or_create(enterprise=enterprise)
+    card, created = EnterpriseCard.objects.get_or_create(enterprise=enterprise)
+    if created:  # a newcomer whose government data arrived before it joined: its credit counts at once
+        from ecommerce.credit import boards_credit_refresh
+
+        boards_credit_refresh(usccs=[enterprise.uscc])
+        card.refresh_from_db()
     return card
 
 
@@ -296,6 +301,7 @@ def listing_create(*, enterprise: Enterprise, user: User | None, kind: str, boar
                    show_stock: bool = True, publish: bool = True, api_token=None) -> Listing:
     member_require(user=user, enterprise=enterprise, minimum=Role.CLERK, api_token=api_token)
     _rate_limit_check(enterprise=enterprise)
+    enterprise_card_get(enterprise=enterprise)  # the card (and its credit from the government data) exists
     listing = Listing(
         enterprise=enterprise, created_by=user, kind=kind, board=board, category=category, title=title,
         description=(description or "").strip(), attributes=list(attributes or []), quantity=quantity,

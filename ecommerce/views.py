@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from api.govdata.selectors import registry_for
 from core.tables import Column, Filter, Table
 from ecommerce import selectors, services
+from ecommerce.credit import credit_badges_on_page
 from ecommerce.forms import (CardForm, HideForm, InquiryForm, ListingForm, QuotationForm, ReplyForm, SearchForm)
 from ecommerce.models import Category, Listing, ListingAttachment, ListingImage, Quotation
 from ecommerce.services import BoardsPermissionDenied
@@ -83,22 +85,32 @@ def _require_listing_member(request, listing: Listing):
 # ---- browsing ------------------------------------------------------------------------------------
 
 
+def _badges(*listing_lists, enterprises=()) -> dict:
+    """The government credit badges of every poster on the page, loaded at once (3 queries)."""
+    posters = [item.enterprise for items in listing_lists for item in items]
+    return credit_badges_on_page(enterprises=[*enterprises, *posters])
+
+
 def index(request):
+    featured = selectors.board_featured(limit=6)
+    newest_supply = selectors.board_newest(kind=Listing.Kind.SUPPLY, limit=8)
+    newest_demand = selectors.board_newest(kind=Listing.Kind.DEMAND, limit=8)
     return render(request, "ecommerce/index.html", {
-        **_nav(request), "boards": selectors.board_list(), "featured": selectors.board_featured(limit=6),
-        "newest_supply": selectors.board_newest(kind=Listing.Kind.SUPPLY, limit=8),
-        "newest_demand": selectors.board_newest(kind=Listing.Kind.DEMAND, limit=8)})
+        **_nav(request), "boards": selectors.board_list(), "featured": featured, "newest_supply": newest_supply,
+        "newest_demand": newest_demand, "credit_badges": _badges(featured, newest_supply, newest_demand)})
 
 
 def board_home(request, code: str):
     board = selectors.board_get(code=code)
     if board is None:
         raise Http404
+    featured = selectors.board_featured(board=board)
+    newest_supply = selectors.board_newest(board=board, kind=Listing.Kind.SUPPLY)
+    newest_demand = selectors.board_newest(board=board, kind=Listing.Kind.DEMAND)
     return render(request, "ecommerce/board.html", {
         **_nav(request), "board": board, "boards": selectors.board_list(), "tree": selectors.category_tree(board=board),
-        "featured": selectors.board_featured(board=board), "newest_supply": selectors.board_newest(
-            board=board, kind=Listing.Kind.SUPPLY), "newest_demand": selectors.board_newest(
-            board=board, kind=Listing.Kind.DEMAND)})
+        "featured": featured, "newest_supply": newest_supply, "newest_demand": newest_demand,
+        "credit_badges": _badges(featured, newest_supply, newest_demand)})
 
 
 def search(request):
@@ -114,6 +126,7 @@ def search(request):
     params = request.GET.copy()
     params.pop("page", None)
     context = {**_nav(request), "page": page, "filters": filters, "query_string": params.urlencode(),
+               "credit_badges": _badges(page.results),
                "boards": selectors.board_list(), "towns": selectors.town_choices(),
                "categories": selectors.category_choices(board=board), "form_errors": form.errors if form.is_bound
                else {}}
@@ -129,9 +142,10 @@ def listing_detail(request, listing_id: int):
     is_office = user.is_authenticated and (user.is_office or user.is_platform_admin)
     can_contact = selectors.user_is_member_anywhere(user=user)
     acting = [m for m in selectors.acting_memberships(user=user) if m.enterprise_id != listing.enterprise_id]
+    matches = selectors.listing_matches(listing=listing)
     context = {
         **_nav(request), "listing": listing, "card": getattr(listing.enterprise, "board_card", None),
-        "stock": selectors.listing_stock(listing=listing), "matches": selectors.listing_matches(listing=listing),
+        "stock": selectors.listing_stock(listing=listing), "matches": matches,
         "images": list(listing.images.all()), "attachments": list(listing.attachments.all()) if can_contact else [],
         "is_member": membership is not None, "is_owner": is_owner, "is_office": is_office,
         "can_contact": can_contact, "acting": acting,
@@ -155,6 +169,8 @@ def listing_detail(request, listing_id: int):
             context["quotation_form"] = QuotationForm(memberships=acting, listing=listing)
     if is_office:
         context["hide_form"] = HideForm()
+    context["credit_badges"] = _badges([m for m, _score in matches], enterprises=[
+        listing.enterprise, *(q.enterprise for q in context.get("quotations") or ())])
     return render(request, "ecommerce/listing_detail.html", context)
 
 
@@ -162,9 +178,11 @@ def enterprise_profile(request, slug: str):
     enterprise = Enterprise.objects.filter(slug=slug, status=Enterprise.Status.ACTIVE).first()
     if enterprise is None:
         raise Http404
+    listings = selectors.enterprise_listings(enterprise=enterprise)
     return render(request, "ecommerce/enterprise.html", {
         **_nav(request), "enterprise": enterprise, "card": services.enterprise_card_get(enterprise=enterprise),
-        "listings": selectors.enterprise_listings(enterprise=enterprise),
+        "listings": listings, "credit_badges": _badges(listings, enterprises=[enterprise]),
+        "registry": registry_for(enterprise.uscc),
         "can_edit": request.user.is_authenticated and bool(
             (m := membership_get(user=request.user, enterprise=enterprise)) and m.has_role(Role.ADMIN))})
 

@@ -61,15 +61,25 @@ class CreditBadge:
         return self.level == BadgeLevel.ALERT
 
     @property
+    def public_value(self) -> str:
+        """The municipal public credit as shown: its grade, or its score out of the scale's top ("812/1000")."""
+        value = self.public_grade or self.public_score
+        if self.public_scale and self.public_score:
+            value = f"{self.public_score}/{self.public_scale.split('-')[-1]}"
+        return value
+
+    @property
+    def rating_text(self) -> str:
+        """The current ratings in a few characters, the same in every language: "A · 812/1000", "A", "812/1000", ""."""
+        return " · ".join(part for part in (self.tax_grade, self.public_value) if part)
+
+    @property
     def label(self) -> str:
         parts = []
         if self.tax_grade:
             parts.append(_("Tax credit %(grade)s (%(year)s)") % {"grade": self.tax_grade, "year": self.tax_year or "—"})
-        if self.public_score or self.public_grade:
-            value = self.public_grade or self.public_score
-            if self.public_scale and self.public_score:
-                value = f"{self.public_score}/{self.public_scale.split('-')[-1]}"
-            parts.append(_("Public credit %(value)s") % {"value": value})
+        if self.public_value:
+            parts.append(_("Public credit %(value)s") % {"value": self.public_value})
         if not parts:
             parts.append(_("No rating"))
         return " · ".join(parts)

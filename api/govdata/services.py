@@ -5,6 +5,10 @@ A batch is all-or-nothing: every row is cleaned and validated first (core.import
 bad, the run is `rejected` with a report naming each bad row and column, and nothing is written.
 Otherwise the whole batch is applied in one transaction, serialised per kind of record by an
 advisory lock, and the run records how many records were new, changed and unchanged.
+
+Once a batch is committed, the boards' credit flag of the platform enterprises whose credit codes
+it added or changed is brought in step (`ecommerce.credit.boards_credit_refresh`, on commit: a batch
+that is rejected or fails changes nothing there); the nightly sync does it for every enterprise at its end.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +46,7 @@ class Counts:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    usccs: set[str] = field(default_factory=set, compare=False, repr=False)  # codes of new or changed records
 
 
 # ---- hashing and applying ----------------------------------------------------------------------
@@ -105,6 +110,7 @@ def records_apply(*, importer: GovImporter, rows: list[dict], channel: str, run:
             if previous is not None and previous.content_hash == record.content_hash:
                 counts.unchanged += 1
                 continue
+            counts.usccs.add(record.uscc)
             if previous is None:
                 counts.new += 1
                 record.version = 1
@@ -120,6 +126,34 @@ def records_apply(*, importer: GovImporter, rows: list[dict], channel: str, run:
                               validate_constraints=False)
         model.objects.bulk_create(creating, batch_size=500)
     return counts
+
+
+def _boards_credit_on_commit(usccs: set[str]) -> None:
+    """Once the batch is committed, set the boards' credit flag of the platform enterprises it touched.
+    `robust`: a failure there is logged and never undoes or fails the government data (the nightly
+    refresh catches up)."""
+    if not usccs:
+        return
+    codes = set(usccs)
+
+    def refresh():
+        from ecommerce.credit import boards_credit_refresh
+
+        boards_credit_refresh(usccs=codes)
+
+    transaction.on_commit(refresh, robust=True)
+
+
+def boards_credit_refresh_all() -> int | None:
+    """Every enterprise's boards credit flag from the government data (the end of the nightly sync).
+    A failure is logged, not raised: the government data of the night is already written."""
+    from ecommerce.credit import boards_credit_refresh
+
+    try:
+        return boards_credit_refresh()
+    except Exception:
+        logger.exception("govdata: refreshing the boards' credit flags failed")
+        return None
 
 
 def _lock(kind: str) -> None:
@@ -179,6 +213,8 @@ def _apply(run: SyncRun, *, importer: GovImporter, rows: list[dict], errors: lis
         with transaction.atomic():
             _lock(importer.kind)
             counts = records_apply(importer=importer, rows=rows, channel=channel, run=run, fetched_at=fetched_at)
+            if run.parent_id is None:  # parts of the nightly sync: it sets every enterprise's card at its end
+                _boards_credit_on_commit(counts.usccs)
     except Exception as exc:  # a database error: nothing of the batch is written
         logger.exception("govdata: applying run %s failed", run.pk)
         return _run_finish(run, status=SyncRun.Status.FAILED, rows_total=total,
@@ -299,6 +335,7 @@ def sync_nightly(*, user=None, run: SyncRun | None = None, connector: GovApiConn
                "message": f"#{p.pk} {p.filename or p.get_kind_display()}: {e.get('message', '')}"}
               for p in parts if p.status != SyncRun.Status.SUCCEEDED for e in (p.errors or [])[:20]]
     failed = [p for p in parts if p.status != SyncRun.Status.SUCCEEDED]
+    boards_credit_refresh_all()
     message = "" if parts else _("Nothing to do: no file in the exchange folder and no API address configured.")
     if failed:
         message = _("%(n)d of %(total)d parts did not succeed.") % {"n": len(failed), "total": len(parts)}

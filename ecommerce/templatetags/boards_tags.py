@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from api.govdata.selectors import CreditBadge
 from tenants.industries import INDUSTRY_NAMES
 
 register = template.Library()
@@ -44,6 +46,17 @@ def credit_badge(card):
         return format_html('<span class="badge text-bg-success credit-badge" data-credit="verified">{}</span>', label)
     return format_html('<span class="badge text-bg-secondary credit-badge" data-credit="unverified">{}</span>',
                        _("Unverified"))
+
+
+@register.simple_tag
+def gov_credit_badge(enterprise, badges, detail: bool = False) -> str:
+    """The government credit badge (current rating, negative events in force) of an enterprise, taken
+    from the badges the view loaded for the whole page (credit.credit_badges_on_page): no query here.
+    Nothing when the view passed no badges."""
+    if enterprise is None or not isinstance(badges, dict):
+        return ""
+    badge = badges.get(enterprise.uscc) or CreditBadge(uscc=enterprise.uscc)
+    return render_to_string("govdata/_credit_badge.html", {"badge": badge, "detail": detail})
 
 
 @register.filter

@@ -2,22 +2,18 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from api.graphql.core.dataloaders import DataLoader, group_by
+from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
 from ecommerce.models import Board, Category, InquiryMessage, Listing, Match
 from ecommerce.selectors import visible_listings
 from tenants.models import Enterprise
 
 
-class BoardByIdLoader(DataLoader[int, Board]):
-    def batch_load(self, keys):
-        rows = Board.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class BoardByIdLoader(ByIdLoader[Board]):
+    model = Board
 
 
-class CategoryByIdLoader(DataLoader[int, Category]):
-    def batch_load(self, keys):
-        rows = Category.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class CategoryByIdLoader(ByIdLoader[Category]):
+    model = Category
 
 
 class CategoriesByBoardIdLoader(DataLoader[int, list]):
@@ -37,10 +33,8 @@ class ListingCountByBoardIdLoader(DataLoader[int, int]):
         return [counts.get(k, 0) for k in keys]
 
 
-class EnterpriseByIdLoader(DataLoader[int, Enterprise]):
-    def batch_load(self, keys):
-        rows = Enterprise.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class EnterpriseByIdLoader(ByIdLoader[Enterprise]):
+    model = Enterprise
 
     def after_batch(self, values):
         from api.graphql.core.dataloaders import prepare_nodes
@@ -49,10 +43,8 @@ class EnterpriseByIdLoader(DataLoader[int, Enterprise]):
         prepare_nodes(self.context, EnterpriseNode, values)
 
 
-class ListingByIdLoader(DataLoader[int, Listing]):
-    def batch_load(self, keys):
-        rows = Listing.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class ListingByIdLoader(ByIdLoader[Listing]):
+    model = Listing
 
     def after_batch(self, values):
         from api.graphql.boards.types import ListingNode

@@ -2,27 +2,21 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from api.graphql.core.dataloaders import DataLoader, group_by
+from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
 from erp_modules.catalog.models import BomLine, Item, ItemCategory, UnitOfMeasure
 from erp_modules.catalog.selectors import bom_effective_map
 
 
-class UomByIdLoader(DataLoader[int, UnitOfMeasure]):
-    def batch_load(self, keys):
-        rows = UnitOfMeasure.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class UomByIdLoader(ByIdLoader[UnitOfMeasure]):
+    model = UnitOfMeasure
 
 
-class ItemCategoryByIdLoader(DataLoader[int, ItemCategory]):
-    def batch_load(self, keys):
-        rows = ItemCategory.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class ItemCategoryByIdLoader(ByIdLoader[ItemCategory]):
+    model = ItemCategory
 
 
-class ItemByIdLoader(DataLoader[int, Item]):
-    def batch_load(self, keys):
-        rows = Item.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class ItemByIdLoader(ByIdLoader[Item]):
+    model = Item
 
     def after_batch(self, values):
         from api.graphql.catalog.types import ItemNode

@@ -85,6 +85,16 @@ class DataLoader(Generic[K, V]):
         self._cache.setdefault(key, value)
 
 
+class ByIdLoader(DataLoader[int, V]):
+    """Rows of ``model`` by primary key (each concrete loader names its model)."""
+
+    model = None
+
+    def batch_load(self, keys):
+        rows = self.model.objects.in_bulk(keys)
+        return [rows.get(k) for k in keys]
+
+
 def prepare_nodes(context, node_type, objects) -> None:
     """Let a type announce the keys its fields will load for these objects (`prepare(context, objects)`)."""
     objects = [o for o in objects if o is not None]

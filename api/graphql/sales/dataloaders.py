@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from api.graphql.core.dataloaders import DataLoader, group_by
+from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
 from erp_modules.partners.models import Partner
 from erp_modules.sales.models import SalesOrderLine
 
 
-class PartnerByIdLoader(DataLoader[int, Partner]):
-    def batch_load(self, keys):
-        rows = Partner.objects.in_bulk(keys)
-        return [rows.get(k) for k in keys]
+class PartnerByIdLoader(ByIdLoader[Partner]):
+    model = Partner
 
 
 class SalesOrderLinesByOrderIdLoader(DataLoader[int, list]):
