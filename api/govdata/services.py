@@ -202,13 +202,14 @@ def _validate_frame(frame: pd.DataFrame, kind: str) -> tuple[GovImporter, list[d
 
 
 def _apply(run: SyncRun, *, importer: GovImporter, rows: list[dict], errors: list[ImportError_], total: int,
-           channel: str, fetched_at=None, row_label: str = "row") -> SyncRun:
+           channel: str, fetched_at=None, from_api: bool = False) -> SyncRun:
     if errors:
         bad_rows = len({e.row for e in errors if e.row > 1}) or total
         report = [e.as_dict() for e in errors]
         return _run_finish(run, status=SyncRun.Status.REJECTED, errors=report, rejected=bad_rows, rows_total=total,
-                           message=_("%(n)d of %(total)d %(label)ss have errors; nothing was written.")
-                           % {"n": bad_rows, "total": total, "label": row_label})
+                           message=(_("%(n)d of %(total)d records have errors; nothing was written.") if from_api
+                                    else _("%(n)d of %(total)d rows have errors; nothing was written."))
+                           % {"n": bad_rows, "total": total})
     try:
         with transaction.atomic():
             _lock(importer.kind)
@@ -288,7 +289,7 @@ def api_sync(*, kind: str, connector: GovApiConnector | None = None, user=None, 
         row["raw"] = records[row["_row"] - 2]
     errors = [ImportError_(e.row - 1 if e.row > 1 else e.row, e.column, e.message) for e in errors]  # record numbers
     return _apply(run, importer=importer, rows=rows, errors=errors, total=total, channel=Channel.API,
-                  fetched_at=fetched_at, row_label=_("record"))
+                  fetched_at=fetched_at, from_api=True)
 
 
 # ---- the exchange folder and the nightly sync --------------------------------------------------

@@ -19,6 +19,7 @@ class SalesErrorCode(str, Enum):
     STATUS = "invalid_status"
     INSUFFICIENT_STOCK = "insufficient_stock"
     OVER_DELIVERY = "over_delivery"
+    NOT_RESERVED = "not_reserved"
     PARTIAL_NOT_ALLOWED = "partial_delivery_not_allowed"
     LOT_REQUIRED = "lot_required"
     LOT_NOT_FOUND = "lot_not_found"

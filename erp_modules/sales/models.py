@@ -185,6 +185,26 @@ class SalesOrderLine(PricedLine):
         return self.delivered_qty - self.invoiced_qty
 
 
+class SalesOrderKitComponent(models.Model):
+    """A stocked item a kit line stands for, as the BOM in force said when the order was confirmed.
+
+    `quantity` is for the line's whole quantity. Reservations, top-ups ("check availability") and
+    deliveries of the kit follow these proportions even if the BOM changes later. A kit line may
+    be reserved in part (confirmed with a shortage), and a component that could not be reserved at
+    all has no reservation row to say what it needs: this row does."""
+
+    line = models.ForeignKey(SalesOrderLine, on_delete=models.CASCADE, related_name="kit_components")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("component"))
+    quantity = models.DecimalField(_("quantity"), **QTY)
+
+    class Meta:
+        ordering = ["line", "item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "item"], name="sales_kitcomponent_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_kitcomponent_qty_positive"),
+        ]
+
+
 # ---- deliveries ------------------------------------------------------------------------------
 
 

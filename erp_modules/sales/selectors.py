@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -16,9 +16,10 @@ from erp_modules.catalog.models import Item
 from erp_modules.inventory.models import Reservation, StockMove
 from erp_modules.partners.models import Partner
 from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, Delivery, DeliveryLine, Invoice,
-                                      InvoiceLine, Quotation, SalesOrder, SalesOrderLine)
+                                      InvoiceLine, Quotation, SalesOrder, SalesOrderKitComponent, SalesOrderLine)
 
 ZERO = Decimal("0")
+QTY_PLACES = Decimal("0.0001")
 _DEC = DecimalField(max_digits=18, decimal_places=4)
 
 
@@ -125,36 +126,117 @@ def sales_order_reservations(*, order: SalesOrder, active_only: bool = False) ->
 
 
 @dataclass
+class StockNeed:
+    """What one stocked item of an order line needs: the line's item, or one component of a kit."""
+
+    item: Item
+    required: Decimal  # for the line's whole quantity (kits: fixed when the order was confirmed)
+    delivered: Decimal  # already delivered
+    reserved: Decimal  # reserved and not yet delivered
+
+    @property
+    def open(self) -> Decimal:
+        """Still to deliver."""
+        return max(self.required - self.delivered, ZERO)
+
+    @property
+    def short(self) -> Decimal:
+        """Still to deliver and not reserved: to make or to buy."""
+        return max(self.open - self.reserved, ZERO)
+
+
+def order_line_needs(*, line: SalesOrderLine, reservations: list[Reservation],
+                     kit_components: list[SalesOrderKitComponent] = ()) -> list[StockNeed]:
+    """The stocked items a line needs, with what is delivered and reserved of each, from the line's
+    reservations (any status) and, for a kit, its components recorded at confirmation. Services
+    need nothing. A kit confirmed before components were recorded was reserved in full: its
+    reservations say what it needs."""
+    item = line.item
+    if item.item_type == Item.Type.SERVICE:
+        return []
+    active = Reservation.Status.ACTIVE
+    if item.item_type != Item.Type.KIT:
+        reserved = sum((r.open_quantity for r in reservations if r.status == active and r.item_id == item.pk), ZERO)
+        return [StockNeed(item=item, required=line.quantity, delivered=line.delivered_qty, reserved=reserved)]
+    required: dict[int, list] = {c.item_id: [c.item, c.quantity] for c in kit_components}
+    if not required:
+        for r in reservations:
+            required.setdefault(r.item_id, [r.item, ZERO])[1] += r.quantity
+    result = []
+    for item_id, (component, quantity) in required.items():
+        rows = [r for r in reservations if r.item_id == item_id]
+        result.append(StockNeed(item=component, required=quantity, delivered=sum((r.consumed for r in rows), ZERO),
+                                reserved=sum((r.open_quantity for r in rows if r.status == active), ZERO)))
+    return sorted(result, key=lambda need: need.item.code)
+
+
+def kits_reserved(*, line: SalesOrderLine, needs: list[StockNeed]) -> Decimal:
+    """How many of a kit line's open kits the reserved components make: complete kits, i.e. rounded
+    down to the decimals of the kit's unit (套: whole kits; at most 4 places)."""
+    if line.open_qty <= 0 or not needs:
+        return ZERO
+    if all(need.short == 0 for need in needs):
+        return line.open_qty
+    kits = min((need.reserved * line.quantity / need.required for need in needs if need.required > 0), default=ZERO)
+    step = Decimal(1).scaleb(-min(max(line.item.uom.decimals, 0), 4))
+    return min(kits.quantize(step, ROUND_DOWN).quantize(QTY_PLACES), line.open_qty)
+
+
+@dataclass
 class OrderLineView:
     """An order line with what the detail page shows next to it."""
 
     line: SalesOrderLine
     reserved: Decimal  # still reserved, in the line's unit (kits: complete kits the reserved components make)
-    components: list[Reservation] = field(default_factory=list)  # kits: the reservations of their components
+    components: list[StockNeed] = field(default_factory=list)  # kits: required, delivered, reserved per component
+    stocked: bool = True  # False for services (and kits of services only): nothing to reserve
+    is_open: bool = False  # the order is confirmed or partially delivered
 
     @property
     def backorder(self) -> Decimal:
         """Open quantity of a line that was partly delivered (0 before the first delivery)."""
         return self.line.open_qty if self.line.delivered_qty > 0 else ZERO
 
+    @property
+    def short(self) -> Decimal:
+        """Open and not reserved, in the line's unit: to make or to buy (open orders only)."""
+        if not (self.stocked and self.is_open):
+            return ZERO
+        return max(self.line.open_qty - self.reserved, ZERO)
+
+    @property
+    def deliverable(self) -> Decimal:
+        """What a delivery can take now: the reserved quantity (services: all that is open)."""
+        return min(self.line.open_qty, self.reserved) if self.stocked else self.line.open_qty
+
 
 def sales_order_lines(*, order: SalesOrder) -> list[OrderLineView]:
-    """The lines of an order with their reserved quantities (two queries)."""
+    """The lines of an order with their reserved and short quantities (two queries; three with kits)."""
     lines = list(order.lines.select_related("item", "item__uom", "location", "location__warehouse"))
     by_line: dict[int, list[Reservation]] = {}
     for reservation in sales_order_reservations(order=order):
         by_line.setdefault(reservation.reference_line_id, []).append(reservation)
+    components: dict[int, list[SalesOrderKitComponent]] = {}
+    if any(line.item.item_type == Item.Type.KIT for line in lines):
+        for component in (SalesOrderKitComponent.objects.filter(line__order=order)
+                          .select_related("item", "item__uom")):
+            components.setdefault(component.line_id, []).append(component)
     result = []
     for line in lines:
-        reservations = by_line.get(line.pk, [])
-        active = [r for r in reservations if r.status == Reservation.Status.ACTIVE]
+        needs = order_line_needs(line=line, reservations=by_line.get(line.pk, []),
+                                 kit_components=components.get(line.pk, []))
         if line.item.item_type == Item.Type.KIT:
-            per_kit = [(r.open_quantity, r.quantity / line.quantity) for r in active if r.quantity]
-            reserved = min((open_q / per for open_q, per in per_kit), default=ZERO).quantize(Decimal("0.0001"))
-            result.append(OrderLineView(line=line, reserved=reserved, components=reservations))
+            result.append(OrderLineView(line=line, reserved=kits_reserved(line=line, needs=needs), components=needs,
+                                        stocked=bool(needs), is_open=order.is_open))
         else:
-            result.append(OrderLineView(line=line, reserved=sum((r.open_quantity for r in active), ZERO)))
+            result.append(OrderLineView(line=line, reserved=sum((n.reserved for n in needs), ZERO),
+                                        stocked=bool(needs), is_open=order.is_open))
     return result
+
+
+def sales_order_shortage(*, order: SalesOrder) -> list[OrderLineView]:
+    """The lines of an open order that are short (open and not reserved)."""
+    return [v for v in sales_order_lines(order=order) if v.short > 0]
 
 
 # ---- backorders and the dashboard ------------------------------------------------------------

@@ -3,7 +3,9 @@
 Every service runs in one transaction and is all-or-nothing. Actions on an order lock the
 order row first (SELECT … FOR UPDATE) and re-read its status, so two clerks cannot confirm,
 deliver or invoice the same order twice. Stock goes through erp_modules.inventory only:
-`reservation_create` on confirmation, `stock_moves_post(move_type=DELIVERY)` on delivery.
+`reservation_create` on confirmation (all or nothing, or what is available when confirmed with
+a shortage, i.e. made to order) and on "check availability" (`sales_order_reserve_available`),
+`stock_moves_post(move_type=DELIVERY)` on delivery, which takes reserved stock only.
 
 Line input (`lines=[{...}]`) for quotations and orders:
     item (catalog Item, required), quantity (required, > 0),
@@ -29,13 +31,16 @@ from erp_modules.catalog.models import BomLine, Item
 from erp_modules.catalog.selectors import bom_explode
 from erp_modules.common.services import audit_record, document_number_next, erp_settings_get
 from erp_modules.inventory.models import Location, Lot, MoveType, Reservation, SerialNumber
-from erp_modules.inventory.selectors import location_for_item
-from erp_modules.inventory.services import MoveLine, reservation_create, reservations_release_for, stock_moves_post
+from erp_modules.inventory.selectors import location_for_item, stock_available
+from erp_modules.inventory.services import (MoveLine, items_lock, reservation_create, reservations_release_for,
+                                            stock_moves_post)
 from erp_modules.partners.models import Partner
 from erp_modules.partners.selectors import price_for
 from erp_modules.sales.error_codes import SalesErrorCode
 from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, Delivery, DeliveryLine, Invoice,
-                                      InvoiceLine, Quotation, QuotationLine, SalesOrder, SalesOrderLine)
+                                      InvoiceLine, Quotation, QuotationLine, SalesOrder, SalesOrderKitComponent,
+                                      SalesOrderLine)
+from erp_modules.sales.selectors import StockNeed, kits_reserved, order_line_needs
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -386,11 +391,19 @@ def kit_components(*, item: Item, quantity: Decimal, on: date | None = None) -> 
 
 
 @transaction.atomic
-def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
-    """Reserve the stock of every line (kits: their components) in the line's location, all or nothing.
+def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = False) -> SalesOrder:
+    """Reserve the stock of every line (kits: their components) in the line's location.
 
-    A line that cannot be reserved fails the whole confirmation with code `insufficient_stock`
-    and a message naming the line and the item; no reservation is left behind."""
+    By default all or nothing: a line that cannot be reserved fails the whole confirmation with
+    code `insufficient_stock` and a message naming the line and the item; no reservation is left
+    behind. With `allow_shortage` (make to order) every line reserves what is available now, in
+    part or not at all, and the order is confirmed anyway; its history records what is short.
+    `sales_order_reserve_available` tops the reservations up once the goods are in, and MRP plans
+    the rest (it nets the open quantity against stock on hand). A location that allows negative
+    stock reserves the whole quantity either way.
+
+    The components of a kit line are recorded (SalesOrderKitComponent) from the BOM in force today,
+    so that later top-ups and deliveries keep these proportions."""
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != SalesOrder.Status.DRAFT:
         raise _status_error(order, _("confirmed"))
@@ -398,6 +411,7 @@ def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
     if not lines:
         raise _error(_("%(number)s has no lines.") % {"number": order.number}, SalesErrorCode.EMPTY)
     reserved = 0
+    shortages: list[str] = []
     for line in lines:
         if line.item.item_type == Item.Type.SERVICE:
             continue
@@ -407,10 +421,18 @@ def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
                          SalesErrorCode.NO_LOCATION)
         if line.item.item_type == Item.Type.KIT:
             wanted = kit_components(item=line.item, quantity=line.quantity)  # the BOM in force today
+            SalesOrderKitComponent.objects.bulk_create([SalesOrderKitComponent(line=line, item=item, quantity=quantity)
+                                                        for item, quantity in wanted if quantity > 0])
         else:
             wanted = [(line.item, line.quantity)]
         for item, quantity in wanted:
             if quantity <= 0:
+                continue
+            if allow_shortage:
+                got = _reserve_up_to(order=order, line=line, item=item, quantity=quantity)
+                reserved += 1 if got > 0 else 0
+                if got < quantity:
+                    shortages.append(_quantity_text(line, item, quantity - got))
                 continue
             try:
                 reservation_create(item=item, location=line.location, quantity=quantity,
@@ -425,8 +447,91 @@ def sales_order_confirm(*, order: SalesOrder, user=None) -> SalesOrder:
                 raise ValidationError(message, code=code) from exc
             reserved += 1
     order.confirmed_at = timezone.now()
-    _status_change(order, SalesOrder.Status.CONFIRMED, user=user, fields=["confirmed_at"],
-                   message=_("%(n)d reservations") % {"n": reserved})
+    message = _("%(n)d reservations") % {"n": reserved}
+    if shortages:
+        message = _("%(n)d reservations; short, to make or buy: %(short)s") % {"n": reserved,
+                                                                              "short": "; ".join(shortages)}
+    _status_change(order, SalesOrder.Status.CONFIRMED, user=user, fields=["confirmed_at"], message=message)
+    return order
+
+
+def _quantity_text(line: SalesOrderLine, item: Item, quantity: Decimal) -> str:
+    """"Line 2 (KIT-900 油烟机套装), component FLT-01: 4 个" (history messages)."""
+    where = _line_label(line.sequence, line.item)
+    if item.pk != line.item.pk:
+        where = _("%(where)s, component %(component)s") % {"where": where, "component": item.code}
+    return f"{where}: {_fmt(quantity)} {item.uom}"
+
+
+def _reserve_up_to(*, order: SalesOrder, line: SalesOrderLine, item: Item, quantity: Decimal) -> Decimal:
+    """Reserve for an order line as much of `quantity` as is available in the line's location now
+    (all of it where the location allows negative stock); return what was reserved. The item row
+    is locked before availability is read, so that the figure cannot change before it is used."""
+    items_lock([item.pk])
+    if not line.location.allow_negative:
+        quantity = min(quantity, max(stock_available(item=item, location=line.location), ZERO))
+    if quantity <= 0:
+        return ZERO
+    reservation_create(item=item, location=line.location, quantity=quantity, reference_type=RESERVATION_REFERENCE,
+                       reference_id=order.pk, reference_line_id=line.pk, reference=order.number)
+    return quantity
+
+
+def _order_reservations(order: SalesOrder) -> dict[int, list[Reservation]]:
+    """The order's reservations (any status) per order line, oldest first, locked (rows of the
+    reservation table only) for the rest of the transaction."""
+    result: dict[int, list[Reservation]] = {}
+    for reservation in (Reservation.objects.select_for_update(of=("self",))
+                        .filter(reference_type=RESERVATION_REFERENCE, reference_id=order.pk)
+                        .select_related("item", "item__uom").order_by("pk")):
+        result.setdefault(reservation.reference_line_id, []).append(reservation)
+    return result
+
+
+def _order_kit_components(order: SalesOrder) -> dict[int, list[SalesOrderKitComponent]]:
+    result: dict[int, list[SalesOrderKitComponent]] = {}
+    for component in SalesOrderKitComponent.objects.filter(line__order=order).select_related("item", "item__uom"):
+        result.setdefault(component.line_id, []).append(component)
+    return result
+
+
+@transaction.atomic
+def sales_order_reserve_available(*, order: SalesOrder, user=None) -> SalesOrder:
+    """"Check availability": top up the reservations of an open order from the stock available
+    now (after a production or purchase receipt, say), up to what each line still needs to
+    deliver; kits per component, in the proportions recorded at confirmation.
+
+    Idempotent: a fully reserved line, or stock that is not there, reserves nothing and writes
+    nothing; the history records what was added and what is still short. Concurrency: the order
+    row is locked first (as by every action on an order), then the items in id order, and each
+    reservation goes through `reservation_create`, which checks availability under the item lock."""
+    order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in SalesOrder.OPEN_STATUSES:
+        raise _status_error(order, _("checked for availability"))
+    reservations = _order_reservations(order)
+    components = _order_kit_components(order)
+    wanted: list[tuple[SalesOrderLine, StockNeed]] = []
+    for line in order.lines.select_related("item", "item__uom", "location", "location__warehouse"):
+        if line.open_qty <= 0 or line.location is None:
+            continue
+        for need in order_line_needs(line=line, reservations=reservations.get(line.pk, []),
+                                     kit_components=components.get(line.pk, [])):
+            if need.short > 0:
+                wanted.append((line, need))
+    items_lock(need.item.pk for _line, need in wanted)
+    added: list[str] = []
+    still_short: list[str] = []
+    for line, need in wanted:
+        got = _reserve_up_to(order=order, line=line, item=need.item, quantity=need.short)
+        if got > 0:
+            added.append(_quantity_text(line, need.item, got))
+        if got < need.short:
+            still_short.append(_quantity_text(line, need.item, need.short - got))
+    if added:
+        message = _("Availability checked, reserved %(added)s") % {"added": "; ".join(added)}
+        if still_short:
+            message = _("%(message)s; still short: %(short)s") % {"message": message, "short": "; ".join(still_short)}
+        audit_record(obj=order, action="update", user=user, message=message)
     return order
 
 
@@ -473,12 +578,6 @@ def _action_quantity(value, label: str) -> Decimal:
     return quantity
 
 
-def _active_reservations(order: SalesOrder, line: SalesOrderLine) -> list[Reservation]:
-    return list(Reservation.objects.select_for_update().filter(
-        reference_type=RESERVATION_REFERENCE, reference_id=order.pk, reference_line_id=line.pk,
-        status=Reservation.Status.ACTIVE).select_related("item").order_by("pk"))
-
-
 def _consume(item: Item, location: Location, quantity: Decimal, reservations: list[Reservation],
              reference_line_id: int, lot: Lot | None = None, serial: SerialNumber | None = None) -> list[MoveLine]:
     """Outgoing move lines for `quantity`, each consuming the reservations of the item in turn."""
@@ -505,17 +604,27 @@ def delivery_create(*, order: SalesOrder, lines: list[dict] | None = None, deliv
     """Deliver (part of) a confirmed order and post the stock out of the lines' locations.
 
     lines: [{"order_line": SalesOrderLine or its id, "quantity": Decimal, "lot": Lot | lot code | "",
-    "serials": "SN1, SN2"}]; None delivers every open quantity. Lot-tracked items need a lot,
-    serial-tracked items one serial number per unit. Ledger rows have type DELIVERY and consume
-    the order's reservations; what is not delivered stays open (the backorder), unless the
-    enterprise does not allow partial deliveries."""
+    "serials": "SN1, SN2"}]; None delivers every open quantity that is reserved (services: every
+    open quantity). Stocked items leave only out of the order's reservations: a line asked for
+    more than is reserved for it is refused with code `not_reserved`, naming the line and its
+    reserved quantity (an order confirmed with a shortage delivers the rest after "check
+    availability"). Lot-tracked items need a lot, serial-tracked items one serial number per
+    unit. Ledger rows have type DELIVERY and consume the reservations; what is not delivered stays
+    open (the backorder), unless the enterprise does not allow partial deliveries."""
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in SalesOrder.OPEN_STATUSES:
         raise _status_error(order, _("delivered"))
     order_lines = {line.pk: line for line in order.lines.select_related("item", "item__uom", "location",
                                                                         "location__warehouse")}
+    reservations = _order_reservations(order)
+    components = _order_kit_components(order)
+    needs = {pk: order_line_needs(line=line, reservations=reservations.get(pk, []),
+                                  kit_components=components.get(pk, [])) for pk, line in order_lines.items()}
+    nothing_reserved = False
     if lines is None:
-        lines = [{"order_line": line, "quantity": line.open_qty} for line in order_lines.values() if line.open_qty > 0]
+        lines = [{"order_line": line, "quantity": _deliverable(line, needs[line.pk])}
+                 for line in order_lines.values() if line.open_qty > 0 and _deliverable(line, needs[line.pk]) > 0]
+        nothing_reserved = not lines and any(line.open_qty > 0 for line in order_lines.values())
     wanted: list[tuple[SalesOrderLine, Decimal, dict]] = []
     seen: set[int] = set()
     for raw in lines:
@@ -535,7 +644,11 @@ def delivery_create(*, order: SalesOrder, lines: list[dict] | None = None, deliv
             raise _error(_("%(where)s: %(wanted)s to deliver but only %(open)s %(uom)s still open.")
                          % {"where": label, "wanted": _fmt(quantity), "open": _fmt(line.open_qty),
                             "uom": line.item.uom}, SalesErrorCode.OVER_DELIVERY)
+        _reserved_check(line, quantity, needs[line.pk], label)
         wanted.append((line, quantity, raw))
+    if nothing_reserved:
+        raise _error(_("Nothing of %(number)s is reserved yet; use “Check availability” once the goods are in.")
+                     % {"number": order.number}, SalesErrorCode.EMPTY)
     if not wanted:
         raise _error(_("Enter a quantity to deliver on at least one line."), SalesErrorCode.EMPTY)
     if not erp_settings_get().allow_partial_delivery:
@@ -568,15 +681,15 @@ def delivery_create(*, order: SalesOrder, lines: list[dict] | None = None, deliv
         delivery_line.save()
         if item.item_type == Item.Type.SERVICE:
             continue
-        reservations = _active_reservations(order, line)
+        active = [r for r in reservations.get(line.pk, []) if r.status == Reservation.Status.ACTIVE]
         if item.item_type == Item.Type.KIT:
-            move_lines += _kit_move_lines(line, quantity, reservations, delivery_line, label)
+            move_lines += _kit_move_lines(line, quantity, needs[line.pk], active, delivery_line, label)
         elif serials:
             for serial in serials:
-                move_lines += _consume(item, line.location, Decimal("1"), reservations, delivery_line.pk,
+                move_lines += _consume(item, line.location, Decimal("1"), active, delivery_line.pk,
                                        lot=serial.lot, serial=serial)
         else:
-            move_lines += _consume(item, line.location, quantity, reservations, delivery_line.pk, lot=delivery_line.lot)
+            move_lines += _consume(item, line.location, quantity, active, delivery_line.pk, lot=delivery_line.lot)
     if move_lines:
         stock_moves_post(move_type=MoveType.DELIVERY, lines=move_lines, reference=delivery.number,
                          reference_type=DELIVERY_REFERENCE, reference_id=delivery.pk, user=user,
@@ -633,27 +746,66 @@ def _serials_for(item: Item, location: Location, quantity: Decimal, text: str, l
     return result
 
 
-def _kit_move_lines(line: SalesOrderLine, quantity: Decimal, reservations: list[Reservation],
-                    delivery_line: DeliveryLine, label: str) -> list[MoveLine]:
-    """Components of `quantity` kits, in the proportions reserved at confirmation (the BOM may
-    have changed since). The last delivery takes whatever is still reserved, so no rounding
+def _deliverable(line: SalesOrderLine, needs: list[StockNeed]) -> Decimal:
+    """What a delivery can take of a line now: its reserved open quantity (kits: complete kits;
+    services and other lines with nothing to reserve: all that is open)."""
+    if not needs:
+        return line.open_qty
+    if line.item.item_type == Item.Type.KIT:
+        return kits_reserved(line=line, needs=needs)
+    return min(line.open_qty, needs[0].reserved)
+
+
+def _kit_takes(line: SalesOrderLine, quantity: Decimal, needs: list[StockNeed]) -> list[tuple[StockNeed, Decimal]]:
+    """How much of each component `quantity` kits take, in the proportions recorded at
+    confirmation. The last delivery takes whatever the components still need, so no rounding
     remainder is left."""
     final = quantity == line.open_qty
     result = []
-    for reservation in reservations:
-        component = reservation.item
+    for need in needs:
+        if final:
+            take = need.open
+        else:
+            take = min((need.required * quantity / line.quantity).quantize(QTY_PLACES, ROUND_HALF_UP), need.open)
+        result.append((need, take))
+    return result
+
+
+def _reserved_check(line: SalesOrderLine, quantity: Decimal, needs: list[StockNeed], label: str) -> None:
+    """A stocked line delivers only what is reserved for it (kits: complete kits, and each
+    component's share out of its own reservations)."""
+    if not needs:
+        return
+    is_kit = line.item.item_type == Item.Type.KIT
+    reserved = kits_reserved(line=line, needs=needs) if is_kit else needs[0].reserved
+    for need, take in _kit_takes(line, quantity, needs) if is_kit else []:
+        if take > need.reserved:
+            raise _error(_("%(where)s: %(wanted)s to deliver but only %(reserved)s %(uom)s reserved (component "
+                           "%(component)s: %(component_reserved)s of %(component_wanted)s %(component_uom)s); use "
+                           "“Check availability” once more stock is in.")
+                         % {"where": label, "wanted": _fmt(quantity), "uom": line.item.uom, "reserved": _fmt(reserved),
+                            "component": need.item.code, "component_reserved": _fmt(need.reserved),
+                            "component_wanted": _fmt(take), "component_uom": need.item.uom},
+                         SalesErrorCode.NOT_RESERVED)
+    if quantity > reserved:
+        raise _error(_("%(where)s: %(wanted)s to deliver but only %(reserved)s %(uom)s reserved; use “Check "
+                       "availability” once more stock is in.")
+                     % {"where": label, "wanted": _fmt(quantity), "reserved": _fmt(reserved), "uom": line.item.uom},
+                     SalesErrorCode.NOT_RESERVED)
+
+
+def _kit_move_lines(line: SalesOrderLine, quantity: Decimal, needs: list[StockNeed], reservations: list[Reservation],
+                    delivery_line: DeliveryLine, label: str) -> list[MoveLine]:
+    """Components of `quantity` kits, out of the components' reservations (see `_kit_takes`)."""
+    result = []
+    for need, take in _kit_takes(line, quantity, needs):
+        component = need.item
         if component.tracking != Item.Tracking.NONE:
             raise _error(_("%(where)s: component %(component)s is tracked by lot or serial number; kits with tracked "
                            "components cannot be delivered as a kit.") % {"where": label, "component": component.code},
                          SalesErrorCode.LOT_REQUIRED)
-        if final:
-            take = reservation.open_quantity
-        else:
-            take = (reservation.quantity * quantity / line.quantity).quantize(QTY_PLACES, ROUND_HALF_UP)
-            take = min(take, reservation.open_quantity)
         if take > 0:
-            result.append(MoveLine(component, line.location, -take, reference_line_id=delivery_line.pk,
-                                   reservation=reservation))
+            result += _consume(component, line.location, take, reservations, delivery_line.pk)
     return result
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
     path("orders/<int:order_id>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:order_id>/confirm/", views.order_confirm, name="order_confirm"),
+    path("orders/<int:order_id>/check-availability/", views.order_check_availability, name="order_check_availability"),
     path("orders/<int:order_id>/deliver/", views.order_deliver, name="order_deliver"),
     path("orders/<int:order_id>/invoice/", views.order_invoice, name="order_invoice"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),

@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.tables import Column, Filter, Table
@@ -21,6 +21,7 @@ from erp_modules.common.selectors import audit_history
 from erp_modules.common.services import erp_settings_get
 from erp_modules.inventory.models import Location
 from erp_modules.sales import pdf, selectors, services
+from erp_modules.sales.error_codes import SalesErrorCode
 from erp_modules.sales.forms import BLANK_ROWS, document_form_parse, quantities_parse, rows_from_lines
 from erp_modules.sales.models import Delivery, Invoice, Quotation, SalesOrder
 from tenants.models import Role
@@ -291,6 +292,12 @@ def order_detail(request, order_id: int):
         "history": audit_history(obj=order),
         "backorder": sum((v.backorder for v in lines), Decimal("0")),
         "can_confirm": can_clerk and order.status == SalesOrder.Status.DRAFT,
+        # after a confirmation that failed for stock (see order_confirm): offer to confirm it to order
+        "can_confirm_short": can_clerk and order.status == SalesOrder.Status.DRAFT
+        and request.GET.get("shortage") == "1",
+        "can_check_availability": can_clerk and order.is_open and any(v.stocked and v.line.open_qty > 0
+                                                                      for v in lines),
+        "short_lines": sum(1 for v in lines if v.short > 0),
         "can_edit": can_clerk and order.status == SalesOrder.Status.DRAFT,
         "can_deliver": can_clerk and order.is_open and any(v.line.open_qty > 0 for v in lines),
         "can_invoice": can_clerk and order.status in SalesOrder.INVOICEABLE_STATUSES
@@ -303,9 +310,47 @@ def order_detail(request, order_id: int):
 @require_POST
 @role_required(Role.CLERK)
 def order_confirm(request, order_id: int):
+    """Confirm and reserve; with allow_shortage=1 ("Confirm anyway (make to order)") the order is
+    confirmed with what is in stock now. A confirmation that fails for stock comes back to the
+    order page with that second button offered (?shortage=1)."""
     order = _order_or_404(order_id)
-    return _action(request, order, lambda: services.sales_order_confirm(order=order, user=request.user),
-                   _("%(number)s confirmed; the stock is reserved.") % {"number": order.number})
+    allow_shortage = request.POST.get("allow_shortage") == "1"
+    try:
+        order = services.sales_order_confirm(order=order, user=request.user, allow_shortage=allow_shortage)
+    except ValidationError as exc:
+        _flash(request, exc)
+        short = not allow_shortage and getattr(exc, "code", None) == str(SalesErrorCode.INSUFFICIENT_STOCK)
+        return redirect(order.get_absolute_url() + ("?shortage=1" if short else ""))
+    short_lines = len(selectors.sales_order_shortage(order=order))
+    if short_lines:
+        messages.warning(request, ngettext(
+            "%(number)s confirmed to order: %(n)d line is short. Make or buy it, then use “Check availability”.",
+            "%(number)s confirmed to order: %(n)d lines are short. Make or buy them, then use “Check "
+            "availability”.", short_lines) % {"number": order.number, "n": short_lines})
+    else:
+        messages.success(request, _("%(number)s confirmed; the stock is reserved.") % {"number": order.number})
+    return redirect(order.get_absolute_url())
+
+
+@require_POST
+@role_required(Role.CLERK)
+def order_check_availability(request, order_id: int):
+    """Top up the reservations of an open order from the stock that is available now."""
+    order = _order_or_404(order_id)
+    try:
+        order = services.sales_order_reserve_available(order=order, user=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+        return redirect(order.get_absolute_url())
+    short_lines = len(selectors.sales_order_shortage(order=order))
+    if short_lines:
+        messages.warning(request, ngettext(
+            "%(number)s: reserved what is in stock; %(n)d line is still short.",
+            "%(number)s: reserved what is in stock; %(n)d lines are still short.", short_lines)
+            % {"number": order.number, "n": short_lines})
+    else:
+        messages.success(request, _("%(number)s: everything still to deliver is reserved.") % {"number": order.number})
+    return redirect(order.get_absolute_url())
 
 
 @require_POST

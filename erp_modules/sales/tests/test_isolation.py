@@ -1,12 +1,17 @@
 """Tenant isolation of sales: enterprise A's people never see or reach enterprise B's documents."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from erp_modules.common.selectors import audit_history
+from erp_modules.inventory.models import Reservation
 from erp_modules.sales.models import Invoice, SalesOrder
-from erp_modules.sales.services import delivery_create, invoice_create
-from erp_modules.sales.tests.factories import make_customer, make_hood, order_for
+from erp_modules.sales.services import (delivery_create, invoice_create, sales_order_confirm,
+                                        sales_order_reserve_available)
+from erp_modules.sales.tests.factories import make_customer, make_hood, order_for, receive
 
 
 @pytest.fixture
@@ -57,3 +62,36 @@ def test_lists_of_a_never_show_bs_documents(client, a_and_b):
         assert "乙方的秘密客户".encode() not in response.content, url
         assert b"INV-00001" not in response.content and b"SO-00002" not in response.content, url
     assert "甲方自己的客户" in client.get("/sales/orders/", HTTP_HOST=f"{a.slug}.localhost").content.decode()
+
+
+def test_a_cannot_check_availability_of_bs_order_and_gets_the_same_not_found_as_for_a_missing_one(
+        client, make_enterprise, make_user):
+    # given A with one order and B with two, the second confirmed to order (id 2 exists only in B)
+    alice, bob = make_user(email="alice@mto-a.test"), make_user(email="bob@mto-b.test")
+    a = make_enterprise(slug="mto-a", owner=alice)
+    b = make_enterprise(slug="mto-b", owner=bob)
+    with tenant_context(a):
+        order_for(make_customer("甲方自己的客户"), (make_hood(stock=5), 1, "100"))
+    with tenant_context(b):
+        customer = make_customer("乙方的秘密客户")
+        hood = make_hood(stock=2)
+        order_for(customer, (hood, 1, "100"))
+        order = sales_order_confirm(order=order_for(customer, (hood, 5, "999")), allow_shortage=True)
+        receive(hood, 3)  # free stock that a top-up of B's order would take
+        history = audit_history(obj=order).count()
+    connection.set_schema_to_public()
+    # when alice posts "check availability" for B's order id, and for an id that exists nowhere
+    client.force_login(alice)
+    theirs = client.post(f"/sales/orders/{order.pk}/check-availability/", HTTP_HOST=f"{a.slug}.localhost")
+    missing = client.post("/sales/orders/999999/check-availability/", HTTP_HOST=f"{a.slug}.localhost")
+    on_b = client.post(f"/sales/orders/{order.pk}/check-availability/", HTTP_HOST=f"{b.slug}.localhost")
+    # then both are the same 404, and nothing changed in B
+    assert theirs.status_code == missing.status_code == on_b.status_code == 404
+    assert order.number.encode() not in theirs.content and "乙方的秘密客户".encode() not in theirs.content
+    with tenant_context(a):
+        for pk in (order.pk, 999999):
+            with pytest.raises(SalesOrder.DoesNotExist):
+                sales_order_reserve_available(order=SalesOrder(pk=pk))
+    with tenant_context(b):
+        assert list(Reservation.objects.filter(status="active").values_list("quantity", flat=True)) == [Decimal(2)]
+        assert audit_history(obj=order).count() == history

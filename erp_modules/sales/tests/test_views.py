@@ -198,3 +198,61 @@ def test_too_many_decimals_are_refused_on_the_line(erp, web):
     assert ("Line 1 (HOOD-900 油烟机 CXW-900): use at most 4 decimals for the unit price."
             in response.content.decode())
     assert Quotation.objects.count() == 0
+
+
+def test_a_short_order_offers_confirm_anyway_and_then_check_availability(erp, web):
+    # given an order for 10 hoods with 4 in stock
+    customer = make_customer()
+    hood = make_hood(stock=4)
+    order = order_for(customer, (hood, 10, "1299"))
+    page = web.get(f"/sales/orders/{order.pk}/").content.decode()
+    assert 'id="confirm-order"' in page and 'id="confirm-order-shortage"' not in page
+    # when it is confirmed, then the stock error comes back with a second button, "Confirm anyway"
+    response = web.post(f"/sales/orders/{order.pk}/confirm/")
+    assert response.status_code == 302 and response["Location"] == f"/sales/orders/{order.pk}/?shortage=1"
+    page = web.get(response["Location"]).content.decode()
+    assert "Line 1 (HOOD-900 油烟机 CXW-900) cannot be reserved: Only 4 个" in page
+    assert 'id="confirm-order-shortage"' in page and "Confirm anyway (make to order)" in page
+    assert 'name="allow_shortage" value="1"' in page and 'id="shortage-help"' in page
+    # when "Confirm anyway" is posted, then the order is confirmed with 4 reserved and 6 short (highlighted)
+    response = web.post(f"/sales/orders/{order.pk}/confirm/", {"allow_shortage": "1"}, follow=True)
+    page = response.content.decode()
+    order.refresh_from_db()
+    assert order.status == SalesOrder.Status.CONFIRMED
+    assert "SO-00001 confirmed to order: 1 line is short. Make or buy it, then use “Check availability”." in page
+    assert [(v.reserved, v.short, v.deliverable) for v in response.context["lines"]] == [(D(4), D(6), D(4))]
+    assert '<td class="text-end text-danger fw-semibold table-danger" data-col="short">6</td>' in page
+    assert 'id="check-availability"' in page and 'id="confirm-order-shortage"' not in page
+    assert f'name="deliver-{order.lines.get().pk}" value="4"' in page
+    # when 6 hoods arrive and "Check availability" is posted, then everything is reserved
+    receive(hood, 6)
+    response = web.post(f"/sales/orders/{order.pk}/check-availability/", follow=True)
+    page = response.content.decode()
+    assert "SO-00001: everything still to deliver is reserved." in page
+    assert [(v.reserved, v.short) for v in response.context["lines"]] == [(D(10), D(0))]
+    assert '<td class="text-end" data-col="short">0</td>' in page
+
+
+def test_check_availability_is_for_clerks_and_open_orders(erp, client, make_user):
+    customer = make_customer()
+    hood = make_hood(stock=1)
+    from erp_modules.sales.services import sales_order_confirm
+
+    order = sales_order_confirm(order=order_for(customer, (hood, 3, "1299")), allow_shortage=True)
+    draft = order_for(customer, (hood, 1, "1299"))
+    viewer, clerk = make_user(), make_user()
+    Membership.objects.create(user=viewer, enterprise=erp, role=Role.VIEWER)
+    Membership.objects.create(user=clerk, enterprise=erp, role=Role.CLERK)
+    host = {"HTTP_HOST": f"{erp.slug}.localhost", "HTTP_ACCEPT_LANGUAGE": "en"}
+    client.force_login(viewer)
+    page = client.get(f"/sales/orders/{order.pk}/", **host).content.decode()
+    assert 'id="check-availability"' not in page and "data-col=\"short\">2</td>" in page
+    assert client.post(f"/sales/orders/{order.pk}/check-availability/", **host).status_code == 403
+    assert client.post(f"/sales/orders/{draft.pk}/confirm/", {"allow_shortage": "1"}, **host).status_code == 403
+    client.force_login(clerk)
+    assert client.get(f"/sales/orders/{order.pk}/check-availability/", **host).status_code == 405
+    response = client.post(f"/sales/orders/{order.pk}/check-availability/", follow=True, **host)
+    assert "SO-00001: reserved what is in stock; 1 line is still short." in response.content.decode()
+    response = client.post(f"/sales/orders/{draft.pk}/check-availability/", follow=True, **host)
+    assert "SO-00002 is draft; it cannot be checked for availability." in response.content.decode()
+    assert 'id="check-availability"' not in response.content.decode()
