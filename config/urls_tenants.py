@@ -18,5 +18,6 @@ urlpatterns = [
     path("production/", include("erp_modules.production.urls")),
     path("mrp/", include("erp_modules.mrp.urls")),
     path("programmes/", include("tenants.programs.urls_tenant")),
+    path("settings/api-tokens/", include("api.govdata.urls_tokens")),
     path("", include("tenants.urls_tenant")),
 ]

@@ -13,7 +13,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, QuerySet, Value, When
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +40,12 @@ SCOPES = {
     "boards:read": gettext_lazy("read the enterprise's own listings (drafts too) and inquiries on the boards"),
     "boards:write": gettext_lazy("post, change and close listings on the boards; send inquiries"),
 }
+
+
+class TokenStatus(models.TextChoices):
+    ACTIVE = "active", gettext_lazy("Active")
+    EXPIRED = "expired", gettext_lazy("Expired")
+    REVOKED = "revoked", gettext_lazy("Revoked")
 
 
 def token_hash(token: str) -> str:
@@ -106,6 +114,15 @@ def api_token_authenticate(token: str) -> ApiToken | None:
     return row
 
 
-def api_token_list(*, enterprise) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(enterprise=enterprise).select_related("created_by", "revoked_by")
-                .order_by("-created_at", "-id"))
+def api_token_list(*, enterprise) -> QuerySet[ApiToken]:
+    """The enterprise's tokens, newest first, each annotated with `status` (a TokenStatus value)."""
+    status = Case(When(revoked_at__isnull=False, then=Value(TokenStatus.REVOKED.value)),
+                  When(expires_at__lte=Now(), then=Value(TokenStatus.EXPIRED.value)),
+                  default=Value(TokenStatus.ACTIVE.value), output_field=models.CharField())
+    return (ApiToken.objects.filter(enterprise=enterprise).select_related("created_by", "revoked_by")
+            .annotate(status=status).order_by("-created_at", "-id"))
+
+
+def api_token_get(*, enterprise, token_id: int) -> ApiToken | None:
+    """One token of the enterprise (with `status`); another enterprise's is None, exactly like a missing one."""
+    return api_token_list(enterprise=enterprise).filter(pk=token_id).first()
