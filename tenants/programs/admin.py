@@ -1,15 +1,15 @@
 from django.contrib import admin
 
 from tenants.programs.models import (AdoptionSnapshot, Enrolment, Milestone, MonthlyReport, Programme, Subsidy,
-                                     SubsidyPayment)
+                                     SubsidyPayment, SubsidyReversal)
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "module", "target_kind", "target_count", "target_share_pct", "period_start",
                     "period_end", "budget", "granted_total", "paid_total")
-    readonly_fields = ("granted_total", "paid_total")
-    search_fields = ("code", "name")
+    readonly_fields = ("granted_total", "paid_total", "created_by", "updated_by", "updated_at")
+    search_fields = ("code", "name", "name_en")
 
 
 class MilestoneInline(admin.TabularInline):
@@ -30,8 +30,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
 class SubsidyAdmin(admin.ModelAdmin):
     """Read-only: grants and payments go through the services, which keep the budget."""
 
-    list_display = ("enrolment", "programme", "amount", "paid_amount", "granted_on")
-    list_filter = ("programme",)
+    list_display = ("enrolment", "programme", "amount", "returned_amount", "paid_amount", "status", "granted_on")
+    list_filter = ("programme", "status")
 
     def has_add_permission(self, request):
         return False
@@ -47,6 +47,12 @@ class SubsidyAdmin(admin.ModelAdmin):
 class SubsidyPaymentAdmin(SubsidyAdmin):
     list_display = ("subsidy", "amount", "paid_on", "reference")
     list_filter = ()
+
+
+@admin.register(SubsidyReversal)
+class SubsidyReversalAdmin(SubsidyAdmin):
+    list_display = ("subsidy", "kind", "reversed_on", "paid_back", "budget_returned", "reason", "recorded_by")
+    list_filter = ("kind",)
 
 
 @admin.register(AdoptionSnapshot)

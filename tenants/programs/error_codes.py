@@ -16,6 +16,16 @@ class ProgramsErrorCode(str, Enum):
     CRITERIA_INVALID = "criteria_invalid"
     DATES_INVALID = "dates_invalid"
     WRONG_SCHEMA = "wrong_schema"
+    CODE_TAKEN = "code_taken"
+    CODE_LOCKED = "code_locked"
+    BUDGET_BELOW_GRANTED = "budget_below_granted"
+    TARGET_MISSING = "target_missing"  # raised by Programme.clean
+    TARGET_INVALID = "target_invalid"  # raised by Programme.clean
+    REASON_REQUIRED = "reason_required"
+    SUBSIDY_CANCELLED = "subsidy_cancelled"
+    NOTHING_TO_CANCEL = "nothing_to_cancel"
+    NOTHING_TO_REVERSE = "nothing_to_reverse"
+    REVERSAL_EXCEEDED = "reversal_exceeded"
 
     def __str__(self) -> str:
         return self.value

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.forms import BootstrapMixin
 from tenants.models import Enterprise
+from tenants.programs.metrics import DOCUMENT_KINDS, KIND_LABELS
 from tenants.programs.models import Enrolment, Milestone, Programme
 
 
@@ -50,6 +51,104 @@ class PaymentForm(BootstrapMixin, forms.Form):
     amount = forms.CharField(label=_("Amount (CNY)"), max_length=20)
     paid_on = forms.DateField(label=_("Payment date"), initial=timezone.localdate, widget=DateInput())
     reference = forms.CharField(label=_("Voucher / reference"), max_length=60, required=False)
+
+
+class CancelForm(BootstrapMixin, forms.Form):
+    """The reason is checked by the service (code reason_required), so it is optional here."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reversed_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+
+
+class ClawbackForm(BootstrapMixin, forms.Form):
+    amount = forms.CharField(label=_("Amount paid back (CNY)"), max_length=20, required=False,
+                             help_text=_("Blank: everything paid on this grant."))
+    reversed_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    reference = forms.CharField(label=_("Voucher / reference"), max_length=60, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+CRITERIA_INT_FIELDS = ("min_active_users_30d", "min_documents_per_month", "min_modules_in_use")
+
+
+class ProgrammeForm(BootstrapMixin, forms.Form):
+    """Every setting of a programme the office keeps. Plain input: programme_create /
+    programme_update validate it and name the field of each error."""
+
+    code = forms.SlugField(label=_("Code"), max_length=40,
+                           help_text=_("Letters, digits and hyphens, e.g. erp-pilot. It appears in links and "
+                                       "exports and cannot change once enterprises have applied."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    module = forms.ChoiceField(label=_("Module"), choices=Programme.Module.choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    target_kind = forms.ChoiceField(label=_("Target"), choices=Programme.TargetKind.choices)
+    target_count = forms.IntegerField(label=_("Target (enterprises)"), required=False)
+    target_share_pct = forms.DecimalField(label=_("Target (share of the cohort, %)"), max_digits=5, decimal_places=2,
+                                          required=False)
+    cohort_sales_bands = forms.MultipleChoiceField(
+        label=_("Eligible annual sales bands"), choices=Enterprise.SalesBand.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every enterprise may take part."))
+    cohort_size = forms.IntegerField(
+        label=_("Cohort size in the city"), required=False, min_value=1,
+        help_text=_("For a share target: enterprises in the cohort city-wide (statistics bureau). Blank: those on "
+                    "the platform."))
+    period_start = forms.DateField(label=_("Start"), widget=DateInput())
+    period_end = forms.DateField(label=_("End"), widget=DateInput())
+    fund = forms.CharField(label=_("Fund"), max_length=100, required=False)
+    budget = forms.CharField(label=_("Budget (CNY)"), max_length=20)
+    # the adoption criteria (adoption.py), each optional
+    min_active_users_30d = forms.IntegerField(label=_("Active users in 30 days, at least"), required=False,
+                                              min_value=0)
+    min_documents_per_month = forms.IntegerField(label=_("Documents in 30 days, at least"), required=False,
+                                                 min_value=0)
+    consecutive_months = forms.TypedChoiceField(
+        label=_("Documents needed in"), coerce=int, required=False, empty_value=None,
+        choices=[("1", _("the last 30 days")), ("2", _("each of two 30-day periods in a row"))])
+    document_kinds = forms.MultipleChoiceField(
+        label=_("Documents that count"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(kind, KIND_LABELS[kind]) for kind in DOCUMENT_KINDS], help_text=_("None ticked: every kind."))
+    min_modules_in_use = forms.IntegerField(label=_("Modules in use, at least"), required=False, min_value=0)
+    min_completeness_pct = forms.DecimalField(label=_("Data completeness %, at least"), max_digits=4,
+                                              decimal_places=1, required=False, min_value=0, max_value=100)
+
+    CRITERIA_FIELDS = (*CRITERIA_INT_FIELDS, "consecutive_months", "document_kinds", "min_completeness_pct")
+
+    def __init__(self, *args, code_locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if code_locked:  # read-only, still posted: the service refuses a changed code with its own error
+            self.fields["code"].widget.attrs["readonly"] = True
+
+    @classmethod
+    def initial_for(cls, programme: Programme | None) -> dict:
+        if programme is None:
+            return {"module": Programme.Module.ERP, "target_kind": Programme.TargetKind.COUNT,
+                    "fund": Programme._meta.get_field("fund").default, "consecutive_months": "1"}
+        initial = {name: getattr(programme, name) for name in (
+            "code", "name", "name_en", "module", "description", "target_kind", "target_count", "target_share_pct",
+            "cohort_sales_bands", "cohort_size", "period_start", "period_end", "fund")}
+        initial["budget"] = f"{programme.budget:f}"
+        for key in cls.CRITERIA_FIELDS:
+            initial[key] = programme.criteria.get(key)
+        return initial
+
+    def programme_fields(self) -> dict:
+        """The cleaned input as programme_create / programme_update take it."""
+        data = self.cleaned_data
+        criteria = {key: data[key] for key in CRITERIA_INT_FIELDS if data.get(key) is not None}
+        if data.get("min_documents_per_month") is not None and data.get("consecutive_months"):
+            criteria["consecutive_months"] = data["consecutive_months"]
+        if data.get("document_kinds"):
+            criteria["document_kinds"] = [kind for kind in DOCUMENT_KINDS if kind in data["document_kinds"]]
+        if data.get("min_completeness_pct") is not None:
+            pct = data["min_completeness_pct"]
+            criteria["min_completeness_pct"] = int(pct) if pct == pct.to_integral_value() else float(pct)
+        fields = {name: data[name] for name in (
+            "code", "name", "name_en", "module", "description", "target_kind", "target_count", "target_share_pct",
+            "cohort_sales_bands", "cohort_size", "period_start", "period_end", "budget")}
+        fields["fund"] = data["fund"]
+        fields["criteria"] = criteria
+        return fields
 
 
 class ApplyForm(BootstrapMixin, forms.Form):

@@ -6,6 +6,7 @@ enterprise's schema by a task of its own and written here as plain numbers (see 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,6 +38,7 @@ class Programme(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
     module = models.CharField(_("module"), max_length=12, choices=Module.choices)
     description = models.TextField(_("description"), blank=True)
     target_kind = models.CharField(_("target"), max_length=8, choices=TargetKind.choices, default=TargetKind.COUNT)
@@ -59,6 +61,12 @@ class Programme(models.Model):
     criteria = models.JSONField(_("adoption criteria"), default=dict, blank=True,
                                 help_text=_("See tenants/programs/adoption.py for the keys."))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who/when, as on enrolments (decided_by/decided_at): set by programme_create / programme_update.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("programme")
@@ -93,6 +101,14 @@ class Programme(models.Model):
         if self.target_kind == self.TargetKind.SHARE and not self.target_share_pct:
             raise ValidationError({"target_share_pct": ValidationError(_("Give the share of the cohort."),
                                                                        code="target_missing")})
+        if (self.target_kind == self.TargetKind.SHARE and isinstance(self.target_share_pct, Decimal)
+                and not (0 < self.target_share_pct <= 100)):
+            raise ValidationError({"target_share_pct": ValidationError(
+                _("The share is a percentage above 0 and at most 100."), code="target_invalid")})
+        if (isinstance(self.period_start, date) and isinstance(self.period_end, date)
+                and self.period_end < self.period_start):
+            raise ValidationError({"period_end": ValidationError(_("The end cannot be before the start."),
+                                                                 code="dates_invalid")})
 
     @property
     def remaining_budget(self) -> Decimal:
@@ -175,7 +191,16 @@ class Milestone(models.Model):
 
 
 class Subsidy(models.Model):
-    """Money granted to an enrolled enterprise from the programme's budget; paid in one or more payments."""
+    """Money granted to an enrolled enterprise from the programme's budget; paid in one or more payments.
+
+    Nothing is ever overwritten: `amount` stays what was granted. A cancellation or a clawback is a
+    SubsidyReversal row (who, when, why); `returned_amount` (given back to the budget) and
+    `paid_amount` (paid, net of clawbacks) are kept by the services under the programme's lock, so
+    the grant still counts `amount - returned_amount` against the budget."""
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", _("granted")
+        CANCELLED = "cancelled", _("cancelled")
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="subsidies",
                                   verbose_name=_("programme"))
@@ -183,6 +208,9 @@ class Subsidy(models.Model):
                                   verbose_name=_("enrolment"))
     amount = models.DecimalField(_("granted (CNY)"), **MONEY)
     paid_amount = models.DecimalField(_("paid (CNY)"), default=ZERO, editable=False, **MONEY)
+    returned_amount = models.DecimalField(_("returned to the budget (CNY)"), default=ZERO, editable=False, **MONEY)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.GRANTED,
+                              editable=False)
     purpose = models.CharField(_("purpose"), max_length=200)
     granted_on = models.DateField(_("granted on"), default=timezone.localdate)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -195,16 +223,29 @@ class Subsidy(models.Model):
         ordering = ["-granted_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="subsidy_amount_positive"),
-            models.CheckConstraint(condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("amount")),
+            models.CheckConstraint(condition=Q(paid_amount__gte=0) & Q(returned_amount__gte=0)
+                                   & Q(paid_amount__lte=F("amount") - F("returned_amount")),
                                    name="subsidy_paid_within_grant"),
+            # a cancelled grant is closed: what is not returned to the budget is what stays paid
+            models.CheckConstraint(condition=Q(status="granted") | Q(paid_amount=F("amount") - F("returned_amount")),
+                                   name="subsidy_cancelled_closed"),
         ]
 
     def __str__(self):
         return f"{self.enrolment.enterprise} · {self.amount}"
 
     @property
+    def net_amount(self) -> Decimal:
+        """What the grant still takes from the budget."""
+        return self.amount - self.returned_amount
+
+    @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.paid_amount
+        return self.amount - self.returned_amount - self.paid_amount
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 class SubsidyPayment(models.Model):
@@ -221,6 +262,43 @@ class SubsidyPayment(models.Model):
         verbose_name_plural = _("subsidy payments")
         ordering = ["-paid_on", "-id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="subsidy_payment_positive")]
+
+
+class SubsidyReversal(models.Model):
+    """Append-only: a grant cancelled (its unpaid part goes back to the budget) or money paid back
+    by the enterprise (a clawback; on a cancelled grant it goes back to the budget too)."""
+
+    class Kind(models.TextChoices):
+        CANCELLATION = "cancellation", _("grant cancelled")
+        CLAWBACK = "clawback", _("payment reversed (clawback)")
+
+    subsidy = models.ForeignKey(Subsidy, on_delete=models.PROTECT, related_name="reversals",
+                                verbose_name=_("subsidy"))
+    kind = models.CharField(_("reversal"), max_length=12, choices=Kind.choices)
+    reversed_on = models.DateField(_("date"), default=timezone.localdate)
+    paid_back = models.DecimalField(_("paid back (CNY)"), default=ZERO, **MONEY)
+    budget_returned = models.DecimalField(_("returned to the budget (CNY)"), default=ZERO, **MONEY)
+    reason = models.CharField(_("reason"), max_length=300)
+    reference = models.CharField(_("voucher / reference"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subsidy reversal")
+        verbose_name_plural = _("subsidy reversals")
+        ordering = ["-reversed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=(Q(kind="cancellation", paid_back=0, budget_returned__gt=0)
+                                              | Q(kind="clawback", paid_back__gt=0, budget_returned__gte=0,
+                                                  budget_returned__lte=F("paid_back"))),
+                                   name="subsidy_reversal_amounts"),
+            models.UniqueConstraint(fields=["subsidy"], condition=Q(kind="cancellation"),
+                                    name="subsidy_cancelled_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.subsidy} · {self.get_kind_display()}"
 
 
 class AdoptionSnapshot(models.Model):

@@ -13,14 +13,13 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.exceptions import FieldError
-from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tenants.programs import selectors
 from tenants.programs.adoption import reasons_text
 from tenants.programs.metrics import public_model
-from tenants.programs.models import AdoptionRecord, Enrolment, Programme, Subsidy, SubsidyPayment
+from tenants.programs.models import AdoptionRecord, Enrolment, Programme
 
 CJK = "STSong-Light"
 
@@ -68,6 +67,8 @@ def _report_data(*, month: date) -> ReportData:
     # The state of each enrolment at the end of the month: its latest evaluation up to then.
     latest = {r.enrolment_id: r for r in AdoptionRecord.objects.filter(day__lte=end)
               .order_by("enrolment_id", "-day").distinct("enrolment_id")}
+    # net of cancellations and clawbacks dated up to the end of the month
+    money = {row["programme"].pk: row for row in selectors.programme_subsidy_totals(until=end, since=month)}
     for programme in Programme.objects.order_by("period_start", "code"):
         enrolments = list(programme.enrolments.filter(status=Enrolment.Status.ENROLLED, enrolled_on__lte=end)
                           .select_related("enterprise").order_by("enterprise__name"))
@@ -82,17 +83,15 @@ def _report_data(*, month: date) -> ReportData:
                 "why": reasons_text(status, record.reasons) if record else _("no activity figures yet"),
                 "as_of": record.day if record else None})
         progress = selectors.programme_progress(programme=programme, adopted=statuses["adopted"])
-        granted = Subsidy.objects.filter(programme=programme, granted_on__lte=end)
-        paid = SubsidyPayment.objects.filter(subsidy__programme=programme, paid_on__lte=end)
+        figures = money[programme.pk]
         data.programmes.append({
             "name": programme.name, "module": str(programme.get_module_display()),
             "target": selectors.programme_target_text(programme), "needed": progress.target,
             "enrolled": len(enrolments), **statuses, "pct_of_target": progress.pct_of_target,
-            "budget": programme.budget,
-            "granted": granted.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
-            "paid": paid.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
-            "granted_in_month": granted.filter(granted_on__gte=month).aggregate(s=Sum("amount"))["s"] or Decimal("0"),
-            "paid_in_month": paid.filter(paid_on__gte=month).aggregate(s=Sum("amount"))["s"] or Decimal("0"),
+            "budget": programme.budget, "granted": figures["granted"], "paid": figures["paid"],
+            "remaining": figures["remaining"],
+            "granted_in_month": figures["granted_in"], "paid_in_month": figures["paid_in"],
+            "returned_in_month": figures["returned_in"], "paid_back_in_month": figures["paid_back_in"],
         })
     data.boards = {"listings": _count_in("ecommerce.Listing", "published_at", month, end),
                    "matches": _count_in("ecommerce.Match", "created_at", month, end)}
@@ -102,6 +101,15 @@ def _report_data(*, month: date) -> ReportData:
 
 
 # ---- PDF ---------------------------------------------------------------------------------------
+
+SUBSIDY_KEYS = ["budget", "granted", "paid", "remaining", "granted_in_month", "paid_in_month", "returned_in_month",
+                "paid_back_in_month"]
+
+
+def _subsidy_header() -> list[str]:
+    return [_("Programme"), _("Budget"), _("Granted"), _("Paid"), _("Remaining"), _("Granted this month"),
+            _("Paid this month"), _("Returned to the budget this month"), _("Paid back this month")]
+
 
 
 def _money(value: Decimal) -> str:
@@ -199,10 +207,11 @@ def _report_pdf(data: ReportData) -> bytes:
         (_("needed"), [r["needed"] for r in data.programmes])]))
 
     story.append(p(_("2. Subsidies against budgets (CNY)"), h2))
-    story.append(table([_("Programme"), _("Budget"), _("Granted"), _("Paid"), _("Granted this month"),
-                        _("Paid this month")],
-                       [[r["name"], _money(r["budget"]), _money(r["granted"]), _money(r["paid"]),
-                         _money(r["granted_in_month"]), _money(r["paid_in_month"])] for r in data.programmes]))
+    story.append(table(_subsidy_header(), [[r["name"]] + [_money(r[key]) for key in SUBSIDY_KEYS]
+                                           for r in data.programmes],
+                       widths=[38 * mm] + [18 * mm] * len(SUBSIDY_KEYS)))
+    story.append(p(_("Granted and paid are net of cancelled grants and payments paid back (clawbacks); "
+                     "remaining is the budget less what is granted."), body))
     story.append(_bar_chart(_("Budget, granted and paid (10,000 CNY)"), names, [
         (_("budget"), [float(r["budget"]) / 10000 for r in data.programmes]),
         (_("granted"), [float(r["granted"]) / 10000 for r in data.programmes]),
@@ -287,10 +296,8 @@ def _report_workbook(data: ReportData) -> bytes:
                  r["not_started"], r["pct_of_target"]] for r in data.programmes], first=True)
     if n:
         chart(ws, _("Adopted enterprises against the target"), [6, 4], f"A{n + 4}", n)
-    ws = sheet(_("Subsidies"), [_("Programme"), _("Budget"), _("Granted"), _("Paid"), _("Granted this month"),
-                                _("Paid this month")],
-               [[r["name"], r["budget"], r["granted"], r["paid"], r["granted_in_month"], r["paid_in_month"]]
-                for r in data.programmes])
+    ws = sheet(_("Subsidies"), _subsidy_header(),
+               [[r["name"]] + [r[key] for key in SUBSIDY_KEYS] for r in data.programmes])
     if n:
         chart(ws, _("Subsidies against budgets (CNY)"), [2, 3, 4], f"A{n + 4}", n)
     sheet(_("Adoption"), [_("Programme"), _("Enterprise"), _("Town"), _("Adoption"), _("Why"), _("Figures of")],

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -132,6 +132,18 @@ def enrolment_get_for_office(*, pk: int) -> Enrolment:
     return Enrolment.objects.select_related("programme", "enterprise").get(pk=pk)
 
 
+def reversal_list(*, programme: Programme | None = None, enrolment: Enrolment | None = None):
+    """Cancellations and clawbacks, newest first."""
+    from tenants.programs.models import SubsidyReversal
+
+    qs = SubsidyReversal.objects.select_related("subsidy__enrolment__enterprise", "recorded_by")
+    if programme is not None:
+        qs = qs.filter(subsidy__programme=programme)
+    if enrolment is not None:
+        qs = qs.filter(subsidy__enrolment=enrolment)
+    return qs.order_by("-reversed_on", "-id")
+
+
 def subsidy_list(*, programme: Programme | None = None, enterprise: Enterprise | None = None) -> QuerySet[Subsidy]:
     qs = Subsidy.objects.select_related("programme", "enrolment__enterprise")
     if programme is not None:
@@ -142,9 +154,11 @@ def subsidy_list(*, programme: Programme | None = None, enterprise: Enterprise |
 
 
 def own_enrolment_list(*, enterprise: Enterprise) -> QuerySet[Enrolment]:
-    """An enterprise's own programmes, with what it was granted and paid."""
+    """An enterprise's own programmes, with what it was granted and paid (net of cancellations and
+    clawbacks)."""
     return (Enrolment.objects.filter(enterprise=enterprise).select_related("programme")
-            .annotate(granted=Sum("subsidies__amount"), paid=Sum("subsidies__paid_amount"))
+            .annotate(granted=Sum(F("subsidies__amount") - F("subsidies__returned_amount")),
+                      paid=Sum("subsidies__paid_amount"))
             .order_by("programme__period_start", "programme__code"))
 
 
@@ -404,17 +418,36 @@ def own_benchmark(*, enterprise: Enterprise, as_of: date | None = None) -> Cohor
     return _row("sector", sector_labels().get(sector, ""), snapshots)
 
 
-def programme_subsidy_totals(*, until: date | None = None) -> list[dict]:
-    """Budget, granted and paid per programme (as of a day: grants and payments dated up to it)."""
-    from tenants.programs.models import SubsidyPayment
+def _total(qs, field: str) -> Decimal:
+    return qs.aggregate(s=Sum(field))["s"] or Decimal("0")
+
+
+def programme_subsidy_totals(*, until: date | None = None, since: date | None = None) -> list[dict]:
+    """Per programme: budget, granted and paid as of a day (grants, payments, cancellations and
+    clawbacks dated up to it), net of the reversals, and what is left. With `since`, also the flows
+    from `since` to `until`: granted, paid, returned to the budget, paid back.
+
+    Granted = grants - what cancellations (and clawbacks of cancelled grants) returned to the budget;
+    paid = payments - clawbacks. Without `until` these equal the programme's running totals."""
+    from tenants.programs.models import SubsidyPayment, SubsidyReversal
 
     result = []
     for programme in Programme.objects.order_by("period_start", "code"):
-        granted = Subsidy.objects.filter(programme=programme)
-        paid = SubsidyPayment.objects.filter(subsidy__programme=programme)
+        grants = Subsidy.objects.filter(programme=programme)
+        payments = SubsidyPayment.objects.filter(subsidy__programme=programme)
+        reversals = SubsidyReversal.objects.filter(subsidy__programme=programme)
         if until is not None:
-            granted, paid = granted.filter(granted_on__lte=until), paid.filter(paid_on__lte=until)
-        result.append({"programme": programme, "budget": programme.budget,
-                       "granted": granted.aggregate(s=Sum("amount"))["s"] or Decimal("0"),
-                       "paid": paid.aggregate(s=Sum("amount"))["s"] or Decimal("0")})
+            grants, payments = grants.filter(granted_on__lte=until), payments.filter(paid_on__lte=until)
+            reversals = reversals.filter(reversed_on__lte=until)
+        granted = _total(grants, "amount") - _total(reversals, "budget_returned")
+        paid = _total(payments, "amount") - _total(reversals, "paid_back")
+        row = {"programme": programme, "budget": programme.budget, "granted": granted, "paid": paid,
+               "remaining": programme.budget - granted}
+        if since is not None:
+            reversals_in = reversals.filter(reversed_on__gte=since)
+            row.update({"granted_in": _total(grants.filter(granted_on__gte=since), "amount"),
+                        "paid_in": _total(payments.filter(paid_on__gte=since), "amount"),
+                        "returned_in": _total(reversals_in, "budget_returned"),
+                        "paid_back_in": _total(reversals_in, "paid_back")})
+        result.append(row)
     return result

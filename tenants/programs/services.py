@@ -18,18 +18,21 @@ from tenants.programs import metrics
 from tenants.programs.adoption import adoption_evaluate, criteria_clean
 from tenants.programs.error_codes import ProgramsErrorCode as Code
 from tenants.programs.models import (AdoptionRecord, AdoptionSnapshot, Enrolment, Milestone, MonthlyReport, Programme,
-                                     Subsidy, SubsidyPayment)
+                                     Subsidy, SubsidyPayment, SubsidyReversal)
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0")
 
 
-def _money(value, field: str) -> Decimal:
+def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
     try:
         amount = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, AttributeError):
         raise field_error(field, _("Enter an amount in CNY, e.g. 150000.00."), Code.AMOUNT_INVALID) from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
-        raise field_error(field, _("Enter a positive amount with at most two decimals."), Code.AMOUNT_INVALID)
+    if not amount.is_finite() or amount != amount.quantize(CENT) or amount < 0 or (amount == 0 and not allow_zero):
+        message = (_("Enter an amount of 0 or more with at most two decimals.") if allow_zero
+                   else _("Enter a positive amount with at most two decimals."))
+        raise field_error(field, message, Code.AMOUNT_INVALID)
     return amount
 
 
@@ -45,11 +48,82 @@ def _require_office(actor: User | None) -> None:
 # ---- programmes ----------------------------------------------------------------------------------
 
 
-def programme_create(**fields) -> Programme:
-    fields["criteria"] = criteria_clean(fields.get("criteria") or {})
-    programme = Programme(**fields)
+# What the office edits on its pages (and the seeds and tests pass to programme_create).
+PROGRAMME_FIELDS = ("code", "name", "name_en", "module", "description", "target_kind", "target_count",
+                    "target_share_pct", "cohort_sales_bands", "cohort_size", "period_start", "period_end", "fund",
+                    "budget", "criteria")
+# "new" is a page of its own (/office/programmes/new/), so no programme may be called that.
+RESERVED_CODES = {"new"}
+
+
+def _programme_apply(programme: Programme, fields: dict) -> None:
+    """Copy the fields onto the programme, normalised, and validate it; field errors with codes."""
+    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise TypeError(f"not programme fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        if isinstance(value, str) and name not in ("description", "criteria"):
+            value = value.strip()
+        setattr(programme, name, value)
+    programme.budget = _money(programme.budget, "budget", allow_zero=True)
+    if programme.budget < programme.granted_total:  # the caller holds the programme's lock
+        raise field_error("budget", _("The budget cannot be less than the %(granted)s already granted.") % {
+            "granted": _fmt(programme.granted_total)}, Code.BUDGET_BELOW_GRANTED)
+    if programme.code in RESERVED_CODES:
+        raise field_error("code", _("The code %(code)s is reserved; choose another.") % {"code": programme.code},
+                          Code.CODE_TAKEN)
+    taken = Programme.objects.filter(code=programme.code).exclude(pk=programme.pk).first()
+    if programme.code and taken is not None:
+        raise field_error("code", _("The code %(code)s is already used by %(programme)s.") % {
+            "code": programme.code, "programme": taken.name}, Code.CODE_TAKEN)
+    try:
+        programme.criteria = criteria_clean(programme.criteria or {})
+    except ValidationError as exc:
+        raise field_error("criteria", exc.messages[0], Code.CRITERIA_INVALID) from None
+    bands = set(programme.cohort_sales_bands or [])
+    programme.cohort_sales_bands = [band for band in Enterprise.SalesBand.values if band in bands] + sorted(
+        bands - set(Enterprise.SalesBand.values))  # unknown ones stay, for full_clean to name
+    if programme.target_kind == Programme.TargetKind.COUNT:
+        programme.target_share_pct = None
+    elif programme.target_kind == Programme.TargetKind.SHARE:
+        programme.target_count = None
     programme.full_clean()
+
+
+@transaction.atomic
+def programme_create(*, actor: User | None = None, **fields) -> Programme:
+    """A new programme. `actor` is the office user on the pages (None: data migrations, seeds, tests)."""
+    if actor is not None:
+        _require_office(actor)
+    programme = Programme(created_by=actor)
+    _programme_apply(programme, fields)
     programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, actor: User, **fields) -> Programme:
+    """Change a programme's settings. Locks the programme row like the subsidy services, so the
+    budget can never drop below what is granted, however grants race with the edit; the code stays
+    fixed once an enterprise has applied or been enrolled (links and exports name it). Records who
+    and when (as enrolments do); new criteria are evaluated again for every stored day, in a task."""
+    _require_office(actor)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = {name: getattr(programme, name) for name in PROGRAMME_FIELDS}
+    if "code" in fields and str(fields["code"]).strip() != programme.code and programme.enrolments.exists():
+        raise field_error("code", _("The code cannot change once enterprises have applied or been enrolled "
+                                    "(it stays %(code)s).") % {"code": programme.code}, Code.CODE_LOCKED)
+    _programme_apply(programme, fields)
+    changed = [name for name in PROGRAMME_FIELDS if getattr(programme, name) != before[name]]
+    if not changed:
+        return programme
+    programme.updated_by, programme.updated_at = actor, timezone.now()
+    programme.save(update_fields=[*changed, "updated_by", "updated_at"])  # never the totals the grants keep
+    if "criteria" in changed and programme.enrolments.filter(status=Enrolment.Status.ENROLLED).exists():
+        from tenants.programs.tasks import programme_reevaluate as reevaluate_task
+
+        programme_id = programme.pk
+        transaction.on_commit(lambda: reevaluate_task.delay(programme_id))
     return programme
 
 
@@ -237,7 +311,9 @@ def subsidy_pay(*, subsidy: Subsidy, amount, actor: User, paid_on: date | None =
     amount = _money(amount, "amount")
     programme = Programme.objects.select_for_update().get(pk=subsidy.programme_id)
     subsidy = Subsidy.objects.select_for_update().get(pk=subsidy.pk)
-    if subsidy.paid_amount + amount > subsidy.amount:
+    if subsidy.is_cancelled:
+        raise _cancelled_error(subsidy)
+    if amount > subsidy.outstanding:
         raise field_error("amount", _("%(amount)s is more than the %(left)s still to pay on this grant.") % {
             "amount": _fmt(amount), "left": _fmt(subsidy.outstanding)}, Code.GRANT_EXCEEDED)
     payment = SubsidyPayment(subsidy=subsidy, amount=amount, paid_on=paid_on or timezone.localdate(),
@@ -247,6 +323,87 @@ def subsidy_pay(*, subsidy: Subsidy, amount, actor: User, paid_on: date | None =
     Subsidy.objects.filter(pk=subsidy.pk).update(paid_amount=F("paid_amount") + amount)
     Programme.objects.filter(pk=programme.pk).update(paid_total=F("paid_total") + amount)
     return payment
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("Give the reason: it stays with the record."), Code.REASON_REQUIRED)
+    return reason
+
+
+def _reversal_date(subsidy: Subsidy, on: date | None) -> date:
+    on = on or timezone.localdate()
+    if on < subsidy.granted_on or on > timezone.localdate():
+        raise field_error("reversed_on", _("The date must be between the grant (%(granted)s) and today.") % {
+            "granted": subsidy.granted_on.isoformat()}, Code.DATES_INVALID)
+    return on
+
+
+def _cancelled_error(subsidy: Subsidy) -> ValidationError:
+    cancellation = subsidy.reversals.filter(kind=SubsidyReversal.Kind.CANCELLATION).first()
+    return ValidationError(_("This grant was cancelled on %(date)s.") % {
+        "date": cancellation.reversed_on.isoformat() if cancellation else "—"}, code=Code.SUBSIDY_CANCELLED)
+
+
+@transaction.atomic
+def subsidy_cancel(*, subsidy: Subsidy, actor: User, reason: str,
+                   reversed_on: date | None = None) -> SubsidyReversal:
+    """Cancel a grant: what is not paid of it goes back to the programme's budget, and nothing more
+    can be paid on it. The grant keeps its amount; the cancellation is a record of its own (who,
+    when, why). Locks the programme, then the grant, like the grants and payments do, so a grant
+    racing with a cancellation sees the budget either before or after it, never in between."""
+    _require_office(actor)
+    reason = _reason(reason)
+    programme = Programme.objects.select_for_update().get(pk=subsidy.programme_id)
+    subsidy = Subsidy.objects.select_for_update().get(pk=subsidy.pk)
+    if subsidy.is_cancelled:
+        raise _cancelled_error(subsidy)
+    unpaid = subsidy.outstanding
+    if unpaid <= 0:
+        raise ValidationError(_("Everything granted has been paid, so nothing would go back to the budget: record "
+                                "the clawback first, then cancel the grant."), code=Code.NOTHING_TO_CANCEL)
+    reversal = SubsidyReversal(subsidy=subsidy, kind=SubsidyReversal.Kind.CANCELLATION,
+                               reversed_on=_reversal_date(subsidy, reversed_on), budget_returned=unpaid,
+                               paid_back=ZERO, reason=reason, recorded_by=actor)
+    reversal.full_clean()
+    reversal.save()
+    Subsidy.objects.filter(pk=subsidy.pk).update(status=Subsidy.Status.CANCELLED,
+                                                 returned_amount=F("returned_amount") + unpaid)
+    Programme.objects.filter(pk=programme.pk).update(granted_total=F("granted_total") - unpaid)
+    return reversal
+
+
+@transaction.atomic
+def subsidy_payment_reverse(*, subsidy: Subsidy, actor: User, reason: str, amount=None,
+                            reversed_on: date | None = None, reference: str = "") -> SubsidyReversal:
+    """Record money the enterprise paid back (a clawback, e.g. it dropped out): by default all it
+    was paid on this grant. While the grant stands, the amount is due to the enterprise again (pay
+    it again, or cancel the grant to return it to the budget); on a cancelled grant it goes back to
+    the budget straight away. The payments stay as they were; the clawback is a record of its own."""
+    _require_office(actor)
+    reason = _reason(reason)
+    amount = None if amount in (None, "") else _money(amount, "amount")
+    programme = Programme.objects.select_for_update().get(pk=subsidy.programme_id)
+    subsidy = Subsidy.objects.select_for_update().get(pk=subsidy.pk)
+    if subsidy.paid_amount <= 0:
+        raise ValidationError(_("Nothing paid on this grant is left to reverse."), code=Code.NOTHING_TO_REVERSE)
+    amount = subsidy.paid_amount if amount is None else amount
+    if amount > subsidy.paid_amount:
+        raise field_error("amount", _("%(amount)s is more than the %(paid)s paid on this grant.") % {
+            "amount": _fmt(amount), "paid": _fmt(subsidy.paid_amount)}, Code.REVERSAL_EXCEEDED)
+    returned = amount if subsidy.is_cancelled else ZERO
+    reversal = SubsidyReversal(subsidy=subsidy, kind=SubsidyReversal.Kind.CLAWBACK,
+                               reversed_on=_reversal_date(subsidy, reversed_on), paid_back=amount,
+                               budget_returned=returned, reason=reason, reference=(reference or "").strip()[:60],
+                               recorded_by=actor)
+    reversal.full_clean()
+    reversal.save()
+    Subsidy.objects.filter(pk=subsidy.pk).update(paid_amount=F("paid_amount") - amount,
+                                                 returned_amount=F("returned_amount") + returned)
+    Programme.objects.filter(pk=programme.pk).update(paid_total=F("paid_total") - amount,
+                                                     granted_total=F("granted_total") - returned)
+    return reversal
 
 
 # ---- adoption snapshots and evaluation -----------------------------------------------------------

@@ -89,10 +89,33 @@ def subsidies_table(request, queryset, *, export_name: str, with_programme: bool
         Column("purpose", _("Purpose")),
         Column("granted_on", _("Granted on"), sort="granted_on"),
         Column("amount", _("Granted (CNY)"), sort="amount", money=True),
+        Column("returned_amount", _("Returned to the budget (CNY)"), money=True),
         Column("paid_amount", _("Paid (CNY)"), sort="paid_amount", money=True),
         Column("outstanding", _("Still to pay (CNY)"), money=True),
+        Column("status", _("Status"), sort="status"),
     ]
     return OfficeTable(request, queryset, columns=columns, export_name=export_name, page_size=50)
+
+
+def reversals_table(request, queryset, *, export_name: str, with_enterprise: bool = True) -> OfficeTable:
+    """Cancelled grants and payments paid back: the record of who reversed what, when and why."""
+    columns = []
+    if with_enterprise:
+        columns.append(Column("subsidy.enrolment.enterprise.name", _("Enterprise"),
+                              link=lambda r: reverse("programs:enrolment_detail", args=[r.subsidy.enrolment_id])))
+    columns += [
+        Column("subsidy.purpose", _("Grant")),
+        Column("kind", _("Reversal")),
+        Column("reversed_on", _("Date"), sort="reversed_on"),
+        Column("paid_back", _("Paid back (CNY)"), money=True),
+        Column("budget_returned", _("Returned to the budget (CNY)"), money=True),
+        Column("reason", _("Reason")),
+        Column("reference", _("Voucher / reference")),
+        Column("recorded_by.email", _("Recorded by")),
+        Column("created_at", _("Recorded at")),
+    ]
+    return OfficeTable(request, queryset, columns=columns, export_name=export_name, default_sort="-reversed_on",
+                       page_size=50)
 
 
 def programmes_table(request, queryset, *, progress: dict, targets: dict) -> OfficeTable:
@@ -109,6 +132,7 @@ def programmes_table(request, queryset, *, progress: dict, targets: dict) -> Off
         Column("budget", _("Budget (CNY)"), money=True),
         Column("granted_total", _("Granted (CNY)"), money=True),
         Column("paid_total", _("Paid (CNY)"), money=True),
+        Column("remaining_budget", _("Remaining (CNY)"), money=True),
     ], export_name="programmes", page_size=50)
 
 

@@ -65,3 +65,14 @@ def monthly_report_build(report_id: int) -> str:
     from tenants.programs import services
 
     return services.monthly_report_run(report_id=report_id).status
+
+
+@shared_task(name="programs.programme_reevaluate", ignore_result=True)
+def programme_reevaluate(programme_id: int) -> int:
+    """After the office changed a programme's criteria: every stored day of every enrolled
+    enterprise, evaluated again (public schema only)."""
+    from tenants.programs import services
+    from tenants.programs.models import Programme
+
+    programme = Programme.objects.filter(pk=programme_id).first()
+    return 0 if programme is None else services.programme_reevaluate(programme=programme)

@@ -21,16 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.templatetags.db_extras import money
 from tenants.models import Enterprise, Role
 from tenants.views import role_required
 from tenants.programs import selectors, services
 from tenants.programs.adoption import criteria_text, reason_text
-from tenants.programs.forms import (ApplyForm, DecisionForm, EnrolForm, GrantForm, MilestoneForm, PaymentForm,
-                                    ReportForm)
+from tenants.programs.forms import (ApplyForm, CancelForm, ClawbackForm, DecisionForm, EnrolForm, GrantForm,
+                                    MilestoneForm, PaymentForm, ProgrammeForm, ReportForm)
 from tenants.programs.models import Enrolment, Milestone, MonthlyReport, Programme, Subsidy
 from tenants.programs.tables import (applications_table, cohort_table, enrolled_table, evaluations_table,
                                      export_first, milestones_table, own_enrolments_table, programmes_table,
-                                     reports_table, snapshots_table, subsidies_table)
+                                     reports_table, reversals_table, snapshots_table, subsidies_table)
 
 
 def render(request, template: str, context: dict | None = None, status: int = 200):
@@ -136,11 +137,13 @@ def _programme_page(request, programme: Programme, *, enrol_form=None, status: i
                                     export_name=f"{programme.code}-subsidies", with_programme=False)
     milestones_tbl = milestones_table(request, selectors.enrolment_list(programme=programme),
                                       export_name=f"{programme.code}-milestones")
-    exported = export_first(enrolled_tbl, applications_tbl, subsidies_tbl, milestones_tbl)
+    reversals_tbl = reversals_table(request, selectors.reversal_list(programme=programme),
+                                    export_name=f"{programme.code}-reversals")
+    exported = export_first(enrolled_tbl, applications_tbl, subsidies_tbl, milestones_tbl, reversals_tbl)
     if exported is not None:
         return exported
     return render(request, "programs/programme_detail.html", {
-        "milestones_table": milestones_tbl,
+        "milestones_table": milestones_tbl, "reversals_table": reversals_tbl,
         "programme": programme, "progress": selectors.programme_progress(programme=programme),
         "target": selectors.programme_target_text(programme),
         "chart": selectors.programme_progress_series(programme=programme),
@@ -154,6 +157,39 @@ def _programme_page(request, programme: Programme, *, enrol_form=None, status: i
 @office_required
 def programme_detail(request, code: str):
     return _programme_page(request, _programme(code))
+
+
+def _programme_form_page(request, *, programme: Programme | None):
+    """New programme (programme None) or a programme's settings: the form, then the service."""
+    code_locked = programme is not None and programme.enrolments.exists()
+    form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_for(programme), code_locked=code_locked)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if programme is None:
+                    saved = services.programme_create(actor=request.user, **form.programme_fields())
+                else:
+                    saved = services.programme_update(programme=programme, actor=request.user,
+                                                      **form.programme_fields())
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, (_("Programme %(name)s created.") if programme is None
+                                           else _("Programme %(name)s saved.")) % {"name": saved.name})
+                return redirect("programs:programme_detail", code=saved.code)
+    return render(request, "programs/programme_form.html", {
+        "form": form, "programme": programme, "code_locked": code_locked,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@office_required
+def programme_new(request):
+    return _programme_form_page(request, programme=None)
+
+
+@office_required
+def programme_edit(request, code: str):
+    return _programme_form_page(request, programme=_programme(code))
 
 
 @office_required
@@ -190,12 +226,15 @@ def programme_enrol_eligible(request, code: str):
 # ---- enrolment -------------------------------------------------------------------------------
 
 
-def _enrolment_page(request, enrolment: Enrolment, *, grant_form=None, milestone_errors=None, status: int = 200):
+def _enrolment_page(request, enrolment: Enrolment, *, grant_form=None, milestone_errors=None,
+                    reversal: dict | None = None, status: int = 200):
     subsidies_tbl = subsidies_table(request, selectors.subsidy_list().filter(enrolment=enrolment),
                                     export_name=f"enrolment-{enrolment.pk}-subsidies", with_programme=False)
     evaluations_tbl = evaluations_table(request, enrolment.adoption_records.all(),
                                         export_name=f"enrolment-{enrolment.pk}-evaluations")
-    exported = export_first(subsidies_tbl, evaluations_tbl)
+    reversals_tbl = reversals_table(request, selectors.reversal_list(enrolment=enrolment),
+                                    export_name=f"enrolment-{enrolment.pk}-reversals", with_enterprise=False)
+    exported = export_first(subsidies_tbl, evaluations_tbl, reversals_tbl)
     if exported is not None:
         return exported
     existing = {m.kind: m for m in enrolment.milestones.all()}
@@ -205,8 +244,10 @@ def _enrolment_page(request, enrolment: Enrolment, *, grant_form=None, milestone
         "enrolment": enrolment, "programme": enrolment.programme, "company": enrolment.enterprise,
         "why": [(r, reason_text(r)) for r in enrolment.adoption_reasons or []],
         "milestones": milestones, "milestone_errors": milestone_errors,
-        "subsidies_table": subsidies_tbl,
+        "subsidies_table": subsidies_tbl, "reversals_table": reversals_tbl,
         "subsidies": list(selectors.subsidy_list().filter(enrolment=enrolment).prefetch_related("payments")),
+        # a refused cancellation or clawback: {"subsidy": pk, "action": "cancel" | "clawback", "form": form}
+        "reversal": reversal or {},
         "grant_form": grant_form or GrantForm(), "payment_form": PaymentForm(), "decision_form": DecisionForm(),
         "evaluations_table": evaluations_tbl, "enrolled": enrolment.status == Enrolment.Status.ENROLLED,
         "today": timezone.localdate(),
@@ -298,6 +339,43 @@ def subsidy_pay(request, pk: int):
         messages.error(request, "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
                                           if f in form.fields) or _("Check the payment."))
     return redirect("programs:enrolment_detail", pk=subsidy.enrolment_id)
+
+
+def _reversal(request, pk: int, *, action: str):
+    subsidy = get_object_or_404(Subsidy, pk=pk)
+    form = (CancelForm if action == "cancel" else ClawbackForm)(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "cancel":
+                reversal = services.subsidy_cancel(subsidy=subsidy, actor=request.user, reason=data["reason"],
+                                                   reversed_on=data["reversed_on"])
+                messages.success(request, _("Grant cancelled: %(amount)s went back to the budget.") % {
+                    "amount": money(reversal.budget_returned)})
+            else:
+                reversal = services.subsidy_payment_reverse(
+                    subsidy=subsidy, actor=request.user, reason=data["reason"], amount=data["amount"],
+                    reversed_on=data["reversed_on"], reference=data["reference"])
+                messages.success(request, _("Clawback of %(amount)s recorded.") % {
+                    "amount": money(reversal.paid_back)})
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            return redirect("programs:enrolment_detail", pk=subsidy.enrolment_id)
+    return _enrolment_page(request, _enrolment(subsidy.enrolment_id), status=400,
+                           reversal={"subsidy": subsidy.pk, "action": action, "form": form})
+
+
+@office_required
+@require_POST
+def subsidy_cancel(request, pk: int):
+    return _reversal(request, pk, action="cancel")
+
+
+@office_required
+@require_POST
+def subsidy_payment_reverse(request, pk: int):
+    return _reversal(request, pk, action="clawback")
 
 
 # ---- one enterprise, the city ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The informatization office's main path in a real browser (Debian's chromium, Playwright): log
-in, enrol an enterprise in a programme, see it with its adoption status on the dashboard and
-export the list to Excel."""
+in, enrol an enterprise in a programme, see it with its adoption status on the dashboard, export
+the list to Excel and set up a new programme from the dashboard."""
 
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tenants.programs.models import Enrolment
+from tenants.programs.models import Enrolment, Programme
 from tenants.programs.tests.builders import make_programme, put_snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,4 +69,23 @@ def test_office_enrols_an_enterprise_sees_it_on_the_dashboard_and_exports_the_li
     assert rows[1][6] == "at risk"
     enrolment = Enrolment.objects.get(enterprise=enterprise)
     assert (enrolment.status, enrolment.note) == ("enrolled", "首批试点")
+
+    # and a new programme is set up from the dashboard
+    page.locator("#programme-new").click()
+    page.wait_for_url(f"{site}/office/programmes/new/")
+    page.locator("#id_code").fill("pdm-browser")
+    page.locator("#id_name").fill("PDM 示范（浏览器）")
+    page.locator("#id_module").select_option("pdm")
+    page.locator("#id_target_count").fill("5")
+    page.locator("#id_period_start").fill("2026-01-01")
+    page.locator("#id_period_end").fill("2027-12-31")
+    page.locator("#id_budget").fill("2000000")
+    page.locator("#id_min_active_users_30d").fill("2")
+    page.screenshot(path=str(SCREENSHOTS / "office-programme-new.png"), full_page=True)
+    page.locator("#programme-save").click()
+    page.wait_for_url(f"{site}/office/programmes/pdm-browser/")
+    expect(page.locator("#programme-name")).to_have_text("PDM 示范（浏览器）")
+    created = Programme.objects.get(code="pdm-browser")
+    assert (created.module, created.target_count, created.budget, created.criteria) == (
+        "pdm", 5, 2000000, {"min_active_users_30d": 2})
     context.close()

@@ -51,7 +51,9 @@ def test_the_office_prepares_a_month_and_downloads_pdf_and_excel(make_enterprise
     row = next(r for r in programmes.iter_rows(values_only=True) if r[0] == programme.name)
     assert row[3:8] == (10, 1, 1, 0, 0)  # needed, enrolled, adopted, at risk, not started
     money = next(r for r in subsidies.iter_rows(values_only=True) if r[0] == programme.name)
-    assert money[1:] == (800000, 300000, 120000, 300000, 120000)  # next month's grant is not in it
+    # budget, granted, paid, remaining, granted / paid / returned / paid back in the month; next month's grant
+    # is not in it
+    assert money[1:] == (800000, 300000, 120000, 500000, 300000, 120000, 0, 0)
     assert [r[1] for r in adoption.iter_rows(values_only=True)][1:] == [enterprise.name]
     assert sheets  # every sheet readable
 

@@ -134,7 +134,7 @@ def test_milestones_and_subsidies_from_the_enrolment_page(make_enterprise, offic
     assert subsidy.paid_amount == Decimal("100000.00")
     rows = _rows(client.get(url + f"?export=xlsx&table=enrolment-{enrolment.pk}-subsidies"))
     assert rows[1][:2] == (enrolment.enterprise.name, "ERP 实施")
-    assert rows[1][3:] == (300000, 100000, 200000)  # granted, paid, still to pay
+    assert rows[1][3:] == (300000, 0, 100000, 200000, "granted")  # granted, returned, paid, still to pay, status
     programme_rows = _rows(client.get(f"/office/programmes/{programme.code}/?export=xlsx&table="
                                       f"{programme.code}-subsidies"))
     assert programme_rows[1][0] == enrolment.enterprise.name
