@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(PY) bench/board_search.py --quick
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*'
+	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean-data:
