@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from erp_modules.catalog.models import Bom, Item
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.partners.services import partner_create
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".data" / "test" / "screenshots"
@@ -31,11 +32,7 @@ def test_item_bom_purchase_receipt_sale_delivery_and_stock(live_server, clean_sc
     context.set_default_timeout(15_000)
     page = context.new_page()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill("clerk@hoods.test")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{host}/**")
+    browser_login(page, site, "clerk@hoods.test", PASSWORD, then=f"{host}/**")
 
     # an item and its component, from the item form
     for code, name, kind in (("MOTOR-BR", "交流电机", "component"), ("HOOD-BR", "侧吸油烟机", "finished")):

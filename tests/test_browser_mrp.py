@@ -19,6 +19,7 @@ from erp_modules.mrp import services
 from erp_modules.mrp.models import MasterScheduleEntry, MrpRun
 from erp_modules.mrp.tests.factories import hood_family, week
 from erp_modules.purchasing.models import PurchaseOrder
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Planner-2026-mrp!"
@@ -38,11 +39,7 @@ def test_run_mrp_see_the_plan_its_chart_and_pegging_and_convert(live_server, cle
     page = context.new_page()
     SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"  # the test run's data directory
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill("planner@hoods.test")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{host}/**")
+    browser_login(page, site, "planner@hoods.test", PASSWORD, then=f"{host}/**")
 
     # run MRP: queued, the page polls the progress; once computed the page shows the plan by itself
     page.goto(f"{host}/mrp/")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ecommerce.models import Listing, Notification, Quotation
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "test" / "screenshots"
@@ -17,11 +18,7 @@ PASSWORD = "Board-Buyer-2026!"
 
 def login(context, site, email):
     page = context.new_page()
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill(email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    browser_login(page, site, email, PASSWORD)
     return page
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from api.govdata.models import ApiToken
 from api.govdata.tokens import MAX_ACTIVE_TOKENS, api_token_create
 from tenants.models import Membership, Role
+from core.testing import browser_login
 
 pytestmark = pytest.mark.django_db
 URL = "/settings/api-tokens/"
@@ -254,11 +255,7 @@ def test_browser_admin_creates_a_token_and_sees_it_once(live_server, clean_schem
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=host)
     context.set_default_timeout(20_000)
     page = context.new_page()
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill("owner@tokens.test")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{host}/**")
+    browser_login(page, site, "owner@tokens.test", PASSWORD, then=f"{host}/**")
 
     page.goto(f"{host}/settings/")
     page.locator("#api-tokens-link").click()

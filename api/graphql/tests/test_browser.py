@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django_tenants.utils import tenant_context
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,11 +32,7 @@ def test_owner_runs_a_query_in_graphiql(live_server, clean_schemas, chromium, ma
                   if urlsplit(route.request.url).hostname not in ("localhost", "gql-browser.localhost")
                   else route.continue_())
     page = context.new_page()
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill("owner@graphiql.test")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{enterprise_site}/**")
+    browser_login(page, site, "owner@graphiql.test", PASSWORD, then=f"{enterprise_site}/**")
 
     page.goto(f"{enterprise_site}/graphql/")
     page.locator(".graphiql-execute-button").click()

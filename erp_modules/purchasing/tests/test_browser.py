@@ -10,6 +10,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from playwright.sync_api import expect  # noqa: E402
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +37,7 @@ def test_clerk_orders_manager_approves_clerk_receives(live_server, clean_schemas
     context = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill("buyer@purchase.test")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{enterprise_site}/**")
+    browser_login(page, site, "buyer@purchase.test", PASSWORD, then=f"{enterprise_site}/**")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # when the clerk writes an order: one line typed, one more row added with htmx

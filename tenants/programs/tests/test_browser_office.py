@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tenants.programs.models import Enrolment, Programme
 from tenants.programs.tests.builders import make_programme, put_snapshot
+from core.testing import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / ".data" / "test" / "screenshots"
@@ -32,11 +33,7 @@ def test_office_enrols_an_enterprise_sees_it_on_the_dashboard_and_exports_the_li
     page = context.new_page()
 
     # when: the office logs in and opens its pages from the navigation
-    page.goto(f"{site}/login/")
-    page.locator("#id_email").fill("office@cixi.test")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{site}/")
+    browser_login(page, site, "office@cixi.test", PASSWORD, then=f"{site}/")
     page.locator("#nav-office").click()
     page.wait_for_url(f"{site}/office/")
     page.locator(f"[data-programme='{programme.code}'] h2 a").click()
