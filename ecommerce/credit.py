@@ -4,7 +4,8 @@ An enterprise's card is verified when the registry (企业信息数据库) has i
 status (存续/在业) and no serious credit event is in force (严重违法失信名单, 失信被执行人, 重大税收违法);
 its level is the current rating as the credit badge gives it (tax grade, municipal public credit:
 "A · 812/1000"). The card is written only through `services.enterprise_card_credit_set`, which
-re-indexes the listings' search facets when the flag changes.
+re-indexes the listings' search facets when the flag changes (and re-scores the matches of its supply
+listings after the commit).
 
 Who calls `boards_credit_refresh`:
 - the government-data sync, once a batch of records is committed, for the credit codes it added or
@@ -72,7 +73,8 @@ def boards_credit_refresh(*, usccs=None, today: date | None = None) -> int:
                 enterprise_card_credit_set(enterprise=enterprise, verified=card_credit_verified(badge),
                                            level=card_credit_level(badge), checked_at=checked_at)
         done += len(chunk)
-    logger.info("boards credit: %d enterprise card(s) set from the government data", done)
+    (logger.info if codes is None else logger.debug)(
+        "boards credit: %d enterprise card(s) set from the government data", done)
     return done
 
 

@@ -20,6 +20,7 @@ class BoardsErrorCode(str, Enum):
     OWN_LISTING = "own_listing"
     QUOTATION_EXPIRED = "quotation_expired"
     ALREADY_ACCEPTED = "already_accepted"
+    ALREADY_WITHDRAWN = "already_withdrawn"
     ATTRIBUTES = "invalid_attributes"
     ERP_ITEM = "erp_item_not_found"
     ERP_ITEM_SUPPLY_ONLY = "erp_item_supply_only"

@@ -15,7 +15,9 @@ credit         0.10    the supplier's credit is verified (government data)
 Candidates for a listing are the visible listings of the other kind on the same board, from other
 enterprises, that share its category or any of its title/specification words (found with the
 search index), newest first (200 at most). The best ``BOARDS_MATCHES_KEPT`` are stored; a new
-pair at or above ``BOARDS_MATCH_NOTIFY_THRESHOLD`` is sent to both posters.
+pair at or above ``BOARDS_MATCH_NOTIFY_THRESHOLD`` is sent to both posters. When a supplier's credit
+flag changes, its visible supply listings are matched again without notifications
+(services.enterprise_card_credit_set), so the stored scores carry the new credit part.
 """
 
 from __future__ import annotations

@@ -254,7 +254,8 @@ class Quotation(models.Model):
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="quotations")
     enterprise = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="board_quotations")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # null: quoted through the API
     unit_price = models.DecimalField(_("unit price (CNY)"), **MONEY)
     quantity = models.DecimalField(_("quantity"), **QTY)
     lead_time_days = models.PositiveIntegerField(pgettext_lazy("quotation", "lead time (days)"))

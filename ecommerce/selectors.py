@@ -375,6 +375,16 @@ def rfq_quotations(*, listing: Listing) -> list[Quotation]:
                 .order_by("unit_price", "created_at"))
 
 
+def rfq_quotations_of(*, listing: Listing, user: User) -> list[Quotation]:
+    """The quotations on an RFQ of the user's own enterprises (any role), withdrawn ones included."""
+    if not user.is_authenticated:
+        return []
+    enterprise_ids = Membership.objects.filter(user=user, enterprise__status=Enterprise.Status.ACTIVE).values(
+        "enterprise_id")
+    return list(Quotation.objects.filter(listing=listing, enterprise__in=enterprise_ids)
+                .select_related("enterprise").order_by("enterprise__name"))
+
+
 def quotation_get(*, quotation_id: int) -> Quotation | None:
     return Quotation.objects.select_related("listing", "listing__enterprise", "enterprise").filter(
         pk=quotation_id).first()

@@ -137,7 +137,9 @@ def enterprise_card_update(*, enterprise: Enterprise, user: User, established_ye
 
 def enterprise_card_credit_set(*, enterprise: Enterprise, verified: bool, level: str = "",
                                checked_at=None) -> EnterpriseCard:
-    """For the government-data link: mark an enterprise's credit as verified (or not)."""
+    """For the government-data link: mark an enterprise's credit as verified (or not). When the flag
+    changes, the listings' search facets are rewritten now and the match scores of its supply listings
+    are recomputed after the commit (the credit part of a score is the supplier's, see matching.py)."""
     card = enterprise_card_get(enterprise=enterprise)
     changed = card.credit_verified != bool(verified)
     card.credit_verified = bool(verified)
@@ -146,7 +148,29 @@ def enterprise_card_credit_set(*, enterprise: Enterprise, verified: bool, level:
     card.save(update_fields=["credit_verified", "credit_level", "credit_checked_at", "updated_at"])
     if changed:
         enterprise_listings_reindex(enterprise=enterprise)
+        _credit_matches_refresh_queue(enterprise=enterprise)
     return card
+
+
+# An enterprise has a handful of listings on view; the cap bounds the work a flag change can queue.
+CREDIT_REMATCH_LIMIT = 200
+
+
+def _credit_matches_refresh_queue(*, enterprise: Enterprise) -> list[int]:
+    """Queue the matching task, without notifications, for the enterprise's visible supply listings (the
+    newest CREDIT_REMATCH_LIMIT), once the transaction commits, so their stored scores take the new credit
+    part. Its demands are left alone: their scores carry the suppliers' credit, not theirs. A stored pair
+    that is no longer among the supply's best kept matches keeps its old score until it is matched again."""
+    from ecommerce.tasks import listing_matches_refresh_task
+
+    listing_ids = list(Listing.objects.filter(
+        enterprise=enterprise, kind=Listing.Kind.SUPPLY, status=Listing.Status.PUBLISHED, hidden_at__isnull=True,
+        expires_at__gt=timezone.now()).order_by("-published_at", "-id").values_list("pk", flat=True)
+        [:CREDIT_REMATCH_LIMIT])
+    for listing_id in listing_ids:
+        # robust: a broker outage must not undo the credit change (the next match or renewal catches up)
+        transaction.on_commit(lambda pk=listing_id: listing_matches_refresh_task.delay(pk, notify=False), robust=True)
+    return listing_ids
 
 
 def enterprise_listings_reindex(*, enterprise: Enterprise) -> int:
@@ -563,11 +587,13 @@ def rfq_quota(listing: Listing) -> int:
 
 
 @transaction.atomic
-def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User, unit_price, quantity,
-                     lead_time_days: int, valid_until, note: str = "", attachment=None) -> Quotation:
+def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User | None, unit_price, quantity,
+                     lead_time_days: int, valid_until, note: str = "", attachment=None, api_token=None) -> Quotation:
     """A supplier quotes on an open RFQ (one quotation per supplier; quoting again replaces it while the
-    RFQ is open). The RFQ closes when it has received its quota of quotations."""
-    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK)
+    RFQ is open). The RFQ closes when it has received its quota of quotations (withdrawn ones do not
+    count). Quoting again after withdrawing is a new quotation: the buyer is told again and the withdrawn
+    quotation's file is not carried over."""
+    member_require(user=user, enterprise=enterprise, minimum=Role.CLERK, api_token=api_token)
     listing = _listing_locked(listing)
     if not listing.is_rfq:
         raise ValidationError(_("This listing does not ask for quotations."), code=Code.NOT_RFQ)
@@ -584,12 +610,17 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User, un
     if valid_until is None or valid_until < timezone.localdate():
         raise field_error("valid_until", _("The quotation must be valid until today or later."), Code.VALIDITY)
     existing = Quotation.objects.filter(listing=listing, enterprise=enterprise).first()
+    resubmitted = existing is not None and existing.status == Quotation.Status.WITHDRAWN
     quotation = existing or Quotation(listing=listing, enterprise=enterprise)
+    if resubmitted and quotation.attachment:
+        old_file = (quotation.attachment.storage, quotation.attachment.name)
+        quotation.attachment, quotation.attachment_name = "", ""
+        transaction.on_commit(lambda: old_file[0].delete(old_file[1]), robust=True)
     quotation.created_by = user
     quotation.unit_price, quotation.quantity = unit_price, quantity
     quotation.lead_time_days, quotation.valid_until = int(lead_time_days), valid_until
     quotation.note = (note or "").strip()
-    quotation.status = Quotation.Status.SUBMITTED
+    quotation.status, quotation.decided_at = Quotation.Status.SUBMITTED, None
     if attachment is not None:
         quotation.attachment_name = attachment_check(attachment, field="attachment")
         quotation.attachment.save(quotation.attachment_name, attachment, save=False)
@@ -597,7 +628,7 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User, un
     quotation.save()
     count = Quotation.objects.filter(listing=listing).exclude(status=Quotation.Status.WITHDRAWN).count()
     poster = listing_poster(listing)
-    if existing is None and poster is not None:
+    if (existing is None or resubmitted) and poster is not None:
         notification_create(
             user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.QUOTATION,
             url=_listing_url(listing),
@@ -618,10 +649,10 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User, un
 
 
 @transaction.atomic
-def quotation_accept(*, quotation: Quotation, user: User) -> Quotation:
+def quotation_accept(*, quotation: Quotation, user: User | None, api_token=None) -> Quotation:
     """The buyer accepts one quotation: the others are declined and the RFQ is closed."""
     listing = _listing_locked(quotation.listing)
-    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK)
+    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK, api_token=api_token)
     quotation = (Quotation.objects.select_for_update(of=("self",)).select_related("enterprise", "created_by")
                  .get(pk=quotation.pk))
     if Quotation.objects.filter(listing=listing, status=Quotation.Status.ACCEPTED).exists():
@@ -639,19 +670,73 @@ def quotation_accept(*, quotation: Quotation, user: User) -> Quotation:
     Quotation.objects.filter(pk__in=[q.pk for q in others]).update(status=Quotation.Status.DECLINED, decided_at=now)
     if listing.status != Listing.Status.CLOSED or listing.closed_reason != Listing.ClosedReason.ACCEPTED:
         _close(listing, Listing.ClosedReason.ACCEPTED)
-    if quotation.created_by_id:
+    supplier = quotation.created_by if quotation.created_by_id else enterprise_contact_user(quotation.enterprise_id)
+    if supplier is not None:
         notification_create(
-            user=quotation.created_by, enterprise_id=quotation.enterprise_id, kind=Notification.Kind.ACCEPTED,
+            user=supplier, enterprise_id=quotation.enterprise_id, kind=Notification.Kind.ACCEPTED,
             url=_listing_url(listing),
             title=lambda: _("Your quotation was accepted: %(title)s") % {"title": listing.title},
             body=lambda: _("%(buyer)s accepted your quotation. Contact them to agree the order.")
             % {"buyer": listing.enterprise})
     for other in others:
-        if other.created_by_id:
+        other_supplier = other.created_by if other.created_by_id else enterprise_contact_user(other.enterprise_id)
+        if other_supplier is not None:
             notification_create(
-                user=other.created_by, enterprise_id=other.enterprise_id, kind=Notification.Kind.DECLINED,
+                user=other_supplier, enterprise_id=other.enterprise_id, kind=Notification.Kind.DECLINED,
                 url=_listing_url(listing),
                 title=lambda: _("Another quotation was chosen: %(title)s") % {"title": listing.title}, body="")
+    return quotation
+
+
+@transaction.atomic
+def quotation_withdraw(*, quotation: Quotation, user: User | None, api_token=None, reason: str = "") -> Quotation:
+    """The supplier takes back its quotation while the buyer has not decided (no quotation accepted).
+
+    The buyer's comparison no longer shows it and it no longer counts towards the RFQ's quota: an RFQ that
+    was closed because it had received its quota reopens for quotations if its deadline and validity are
+    still ahead (closed by its poster, at its deadline or by an acceptance, it stays closed). The supplier
+    may quote again while the RFQ is open (quotation_submit). The buyer is told, with the reason if given."""
+    member_require(user=user, enterprise=quotation.enterprise, minimum=Role.CLERK, api_token=api_token)
+    listing = _listing_locked(quotation.listing)  # the same order as quotation_submit/accept: listing, then quotation
+    quotation = Quotation.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=quotation.pk)
+    if quotation.status == Quotation.Status.WITHDRAWN:
+        raise ValidationError(_("This quotation is already withdrawn."), code=Code.ALREADY_WITHDRAWN)
+    if quotation.status == Quotation.Status.ACCEPTED:
+        raise ValidationError(_("An accepted quotation cannot be withdrawn."), code=Code.ALREADY_ACCEPTED)
+    if Quotation.objects.filter(listing=listing, status=Quotation.Status.ACCEPTED).exists():
+        raise ValidationError(_("The buyer has already accepted a quotation for this RFQ."),
+                              code=Code.ALREADY_ACCEPTED)
+    if quotation.status != Quotation.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted quotation can be withdrawn."), code=Code.WRONG_STATUS)
+    now = timezone.now()
+    quotation.status, quotation.decided_at = Quotation.Status.WITHDRAWN, now
+    quotation.save(update_fields=["status", "decided_at"])
+    count = Quotation.objects.filter(listing=listing).exclude(status=Quotation.Status.WITHDRAWN).count()
+    reopened = (listing.status == Listing.Status.CLOSED and listing.closed_reason == Listing.ClosedReason.QUOTA
+                and listing.rfq_deadline is not None and listing.rfq_deadline > now and listing.expires_at > now
+                and count < rfq_quota(listing))
+    if reopened:
+        listing.status, listing.closed_reason = Listing.Status.PUBLISHED, ""
+        listing.save(update_fields=["status", "closed_reason", "updated_at"])
+    reason = (reason or "").strip()[:500]
+    poster = listing_poster(listing)
+    if poster is not None:
+        deadline = timezone.localtime(listing.rfq_deadline).strftime("%Y-%m-%d %H:%M") if reopened else ""
+
+        def body() -> str:
+            parts = [_("%(supplier)s withdrew its quotation (%(price)s CNY per %(unit)s).")
+                     % {"supplier": quotation.enterprise, "price": quotation.unit_price.normalize(),
+                        "unit": listing.unit or "-"}]
+            if reason:
+                parts.append(_("Reason: %(reason)s") % {"reason": reason})
+            if reopened:
+                parts.append(_("The RFQ is open for quotations again until %(deadline)s.") % {"deadline": deadline})
+            return "\n".join(parts)
+
+        notification_create(
+            user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.QUOTATION,
+            url=_listing_url(listing),
+            title=lambda: _("Quotation withdrawn: %(title)s") % {"title": listing.title}, body=body)
     return quotation
 
 

@@ -12,14 +12,16 @@ def listings_expire_task() -> dict:
 
 
 @shared_task(name="ecommerce.listing_matches_refresh")
-def listing_matches_refresh_task(listing_id: int) -> int:
+def listing_matches_refresh_task(listing_id: int, notify: bool = True) -> int:
+    """Store the listing's best matches; ``notify=False`` refreshes the scores without telling anyone
+    (the credit flag changed, see services.enterprise_card_credit_set)."""
     from ecommerce.matching import listing_matches_refresh
     from ecommerce.models import Listing
 
     listing = Listing.objects.filter(pk=listing_id).first()
     if listing is None:
         return 0
-    return len(listing_matches_refresh(listing=listing))
+    return len(listing_matches_refresh(listing=listing, notify=notify))
 
 
 @shared_task(name="ecommerce.notification_email", autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

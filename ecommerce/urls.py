@@ -25,6 +25,7 @@ urlpatterns = [
     path("images/<int:image_id>/delete/", views.image_delete, name="image_delete"),
     path("files/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("quotations/<int:quotation_id>/accept/", views.quotation_accept, name="quotation_accept"),
+    path("quotations/<int:quotation_id>/withdraw/", views.quotation_withdraw, name="quotation_withdraw"),
     path("quotations/<int:quotation_id>/file/", views.quotation_attachment, name="quotation_attachment"),
     path("mine/", views.my_listings, name="my_listings"),
     path("rfqs/", views.my_rfqs, name="my_rfqs"),

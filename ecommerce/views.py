@@ -163,8 +163,9 @@ def listing_detail(request, listing_id: int):
             context["best_price"] = min(prices) if prices else None
             context["can_accept"] = is_owner and not any(q.status == Quotation.Status.ACCEPTED for q in quotations)
         else:
-            mine = {m.enterprise_id for m in selectors.acting_memberships(user=user, minimum=Role.VIEWER)}
-            context["my_quotations"] = [q for q in quotations if q.enterprise_id in mine]
+            mine = _with_withdraw_flags(selectors.rfq_quotations_of(listing=listing, user=user), user=user)
+            context["my_quotations"] = mine
+            context["has_live_quotation"] = any(q.status == Quotation.Status.SUBMITTED for q in mine)
         if acting and listing.rfq_open:
             context["quotation_form"] = QuotationForm(memberships=acting, listing=listing)
     if is_office:
@@ -367,6 +368,36 @@ def quotation_accept(request, quotation_id: int):
     return redirect(reverse("boards:listing_detail", args=[quotation.listing_id]) + "#rfq")
 
 
+@require_POST
+@boards_view(login=True)
+def quotation_withdraw(request, quotation_id: int):
+    """The supplier withdraws its quotation (from the listing's page or from "my quotations")."""
+    quotation = selectors.quotation_get(quotation_id=quotation_id)
+    # not found, whether missing or another enterprise's (a member of the supplier, of any role, gets the reason)
+    if quotation is None or membership_get(user=request.user, enterprise=quotation.enterprise) is None:
+        raise Http404
+    try:
+        services.quotation_withdraw(quotation=quotation, user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your quotation for “%(title)s” is withdrawn.")
+                         % {"title": quotation.listing.title})
+    if request.POST.get("back") == "rfqs":
+        return redirect("boards:my_rfqs")
+    return redirect(reverse("boards:listing_detail", args=[quotation.listing_id]) + "#rfq")
+
+
+def _with_withdraw_flags(quotations: list[Quotation], *, user) -> list[Quotation]:
+    """Mark each quotation the user may withdraw (``.can_withdraw``): submitted, and the user is a clerk
+    or above of the quoting enterprise. A submitted quotation is never one of a decided RFQ (accepting
+    one declines the others)."""
+    clerk_of = {m.enterprise_id for m in selectors.acting_memberships(user=user)}
+    for quotation in quotations:
+        quotation.can_withdraw = quotation.status == Quotation.Status.SUBMITTED and quotation.enterprise_id in clerk_of
+    return quotations
+
+
 @boards_view(login=True)
 def quotation_attachment(request, quotation_id: int):
     quotation = selectors.quotation_get(quotation_id=quotation_id)
@@ -384,7 +415,8 @@ def quotation_attachment(request, quotation_id: int):
 def my_rfqs(request):
     return render(request, "ecommerce/my_rfqs.html", {
         **_nav(request), "rfqs": list(selectors.my_rfqs(user=request.user)[:200]),
-        "quotations": list(selectors.my_quotations(user=request.user)[:200])})
+        "quotations": _with_withdraw_flags(list(selectors.my_quotations(user=request.user)[:200]),
+                                           user=request.user)})
 
 
 # ---- inquiries -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from celery import current_app
 from django.core import mail
 
 from ecommerce import services
@@ -99,3 +100,72 @@ def test_own_enterprise_and_other_boards_are_never_matched(make_enterprise):
     post(make_enterprise(), title="交流电机轴承", category_code="brg-rolling-deepgroove")  # another board
     # when / then
     assert listing_matches_refresh(listing=demand) == []
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Celery runs a queued task in this process (as a worker would), so what is queued after the commit
+    happens within the test."""
+    conf = current_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+def test_a_credit_change_rescores_the_stored_matches_of_the_suppliers_listings_quietly(
+        pair, tasks_run_here, django_capture_on_commit_callbacks):
+    # given: a stored match (supplier unverified), not yet sent
+    demand, supply = pair
+    listing_matches_refresh(listing=demand, notify=False)
+    assert Match.objects.get().score == D("0.8731")
+    # when: the supplier's credit gets verified (the task is queued after the commit)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        services.enterprise_card_credit_set(enterprise=supply.enterprise, verified=True, level="A")
+    # then: the pair's score has the credit part, and nobody was told
+    match = Match.objects.get()
+    assert (len(queued), match.score, match.details["credit"], match.notified_at) == (1, D("0.9731"), "0.10", None)
+    assert not Notification.objects.filter(kind="match").exists()
+    # when: the level alone changes, nothing is queued; when the flag is taken away, the part goes again
+    with django_capture_on_commit_callbacks(execute=True) as unchanged:
+        services.enterprise_card_credit_set(enterprise=supply.enterprise, verified=True, level="B")
+    with django_capture_on_commit_callbacks(execute=True) as revoked:
+        services.enterprise_card_credit_set(enterprise=supply.enterprise, verified=False)
+    # then
+    assert (len(unchanged), len(revoked), Match.objects.get().score) == (0, 1, D("0.8731"))
+
+
+def test_a_credit_change_requeues_only_the_newest_visible_supply_listings(pair, make_enterprise, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    # given: the supplier has three visible supply listings, a demand and a closed supply; the buyer a demand
+    demand, supply = pair
+    seller = supply.enterprise
+    newer = post(seller, title="供应洗衣机电机")
+    newest = post(seller, title="供应空调电机")
+    post(seller, kind="demand", title="求购铜线")
+    services.listing_close(listing=post(seller, title="供应旧电机"), user=supply.created_by)
+    monkeypatch.setattr(services, "CREDIT_REMATCH_LIMIT", 2)
+    # when: the callbacks are captured, not run (they would queue on the broker)
+    with django_capture_on_commit_callbacks() as seller_queued:
+        queued_ids = services._credit_matches_refresh_queue(enterprise=seller)
+    with django_capture_on_commit_callbacks() as buyer_queued:
+        services.enterprise_card_credit_set(enterprise=demand.enterprise, verified=True)
+    # then: the newest two supply listings of the seller; nothing for the buyer (its demand's score has no
+    # part of its own credit)
+    assert (queued_ids, len(seller_queued)) == ([newest.pk, newer.pk], 2)
+    assert buyer_queued == []
+
+
+def test_the_matching_task_notifies_unless_told_not_to(pair):
+    # given
+    demand, supply = pair
+    # when
+    quiet = listing_matches_refresh_task(supply.pk, notify=False)
+    # then
+    assert (quiet, Match.objects.get().notified_at) == (1, None)
+    assert not Notification.objects.filter(kind="match").exists()
+    # when: the default (a new or renewed listing)
+    assert listing_matches_refresh_task(demand.pk) == 1
+    # then
+    assert Match.objects.get().notified_at is not None
+    assert Notification.objects.filter(kind="match").count() == 2

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ecommerce import services
 from ecommerce.models import Listing, Notification
-from ecommerce.tests.factories import category, owner_of, post
+from ecommerce.tests.factories import category, member, owner_of, post
+from tenants.models import Role
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -168,3 +169,69 @@ def test_office_moderation_list(web, make_enterprise, make_user):
     hidden = web.get("/boards/office/", {"shown": "false"}).content.decode()
     # then
     assert "可疑信息" in hidden and "联系方式不实" in hidden and "正常信息" not in hidden
+
+
+def test_a_supplier_withdraws_from_the_listing_page_and_from_its_quotations(web, make_enterprise, make_user):
+    # given: two suppliers quoted on an RFQ
+    buyer, s1, s2 = make_enterprise(), make_enterprise(name="慈溪市一号电机厂"), make_enterprise(name="慈溪市二号电机厂")
+    rfq = post(buyer, kind="demand", title="求购电机", is_rfq=True, quantity=D("100"), unit="个")
+    valid = timezone.localdate() + timedelta(days=10)
+    q1, q2 = (services.quotation_submit(listing=rfq, enterprise=s, user=owner_of(s), unit_price=D(price),
+                                        quantity=D("100"), lead_time_days=20, valid_until=valid)
+              for s, price in ((s1, "120"), (s2, "115")))
+    web.force_login(owner_of(s1))
+    before = web.get(f"/boards/l/{rfq.pk}/").content.decode()
+    mine = before.split('id="my-quotation"')[1].split("</div>")[0]
+    assert f'action="/boards/quotations/{q1.pk}/withdraw/"' in mine and "Withdraw quotation" in mine
+    assert "csrfmiddlewaretoken" in mine and "Withdraw this quotation? The buyer will be told." in mine
+    assert "Revise your quotation" in before
+    # when: from the listing's page (a GET does nothing)
+    assert web.get(f"/boards/quotations/{q1.pk}/withdraw/").status_code == 405
+    response = web.post(f"/boards/quotations/{q1.pk}/withdraw/", {"reason": "交期排不开"})
+    # then
+    assert response.status_code == 302 and response["Location"] == f"/boards/l/{rfq.pk}/#rfq"
+    q1.refresh_from_db()
+    assert q1.status == "withdrawn"
+    after = web.get(f"/boards/l/{rfq.pk}/").content.decode()
+    assert "is withdrawn." in after and 'data-status="withdrawn"' in after and "Withdrawn" in after
+    assert "withdraw-quotation" not in after and "Send a quotation" in after and "Revise your quotation" not in after
+    notice = Notification.objects.filter(user=rfq.created_by, kind="quotation").order_by("-id").first()
+    assert "交期排不开" in notice.body
+    # the buyer's comparison no longer shows it
+    web.force_login(owner_of(buyer))
+    table = web.get(f"/boards/l/{rfq.pk}/").content.decode().split('id="quotation-compare"')[1].split("</table>")[0]
+    assert f'data-quotation="{q2.pk}"' in table and f'data-quotation="{q1.pk}"' not in table and "¥120.00" not in table
+    # when: the other supplier withdraws from its list of quotations; a viewer sees no button
+    viewer = member(make_user, s2, role=Role.VIEWER)
+    web.force_login(viewer)
+    assert "withdraw-quotation" not in web.get("/boards/rfqs/").content.decode()
+    refused = web.post(f"/boards/quotations/{q2.pk}/withdraw/")
+    assert refused.status_code == 403 and 'data-code="role_too_low"' in refused.content.decode()
+    web.force_login(owner_of(s2))
+    listed = web.get("/boards/rfqs/").content.decode().split('id="my-quotations"')[1]
+    assert f'data-quotation="{q2.pk}"' in listed and "Withdraw quotation" in listed
+    response = web.post(f"/boards/quotations/{q2.pk}/withdraw/", {"back": "rfqs"})
+    # then
+    assert response.status_code == 302 and response["Location"] == "/boards/rfqs/"
+    listed = web.get("/boards/rfqs/").content.decode().split('id="my-quotations"')[1]
+    assert 'data-status="withdrawn"' in listed and "withdraw-quotation" not in listed
+    # a second time: the reason, not an error page
+    again = web.post(f"/boards/quotations/{q2.pk}/withdraw/", follow=True).content.decode()
+    assert "This quotation is already withdrawn." in again
+
+
+def test_another_enterprises_quotation_cannot_be_withdrawn_nor_found(web, make_enterprise):
+    # given
+    buyer, supplier, stranger = make_enterprise(), make_enterprise(), make_enterprise()
+    rfq = post(buyer, kind="demand", title="求购电机", is_rfq=True)
+    q = services.quotation_submit(listing=rfq, enterprise=supplier, user=owner_of(supplier), unit_price=D("10"),
+                                  quantity=D("5"), lead_time_days=3, valid_until=timezone.localdate())
+    # when / then: the buyer and a stranger get "not found", as for a quotation that does not exist
+    for user in (owner_of(buyer), owner_of(stranger)):
+        web.force_login(user)
+        assert web.post(f"/boards/quotations/{q.pk}/withdraw/").status_code == 404
+    assert web.post(f"/boards/quotations/{q.pk + 1000}/withdraw/").status_code == 404
+    web.logout()
+    assert web.post(f"/boards/quotations/{q.pk}/withdraw/")["Location"].startswith("/login/?next=")
+    q.refresh_from_db()
+    assert q.status == "submitted"

@@ -67,16 +67,25 @@ def acting_for(info, uscc: str | None = None, *, field: str = "enterprise") -> A
 
 
 def readable_enterprise_ids(info) -> list[int]:
-    """Whose private board data (drafts, inquiries) the caller may read: the token's or host's
-    enterprise, or every enterprise of the logged-in user on the public host."""
-    auth = auth_of(info.context)
-    if auth.token is not None:
-        return [auth.token.enterprise_id]
-    if auth.enterprise is not None:
-        return [auth.enterprise.pk]
-    if auth.user is None:
-        return []
-    return list(Membership.objects.filter(user=auth.user).values_list("enterprise_id", flat=True))
+    """Whose private board data (drafts, inquiries, quotations) the caller may read: the token's or
+    host's enterprise, or every enterprise of the logged-in user on the public host (once per request)."""
+    return sorted(reading_for(info.context))
+
+
+def reading_for(context) -> frozenset[int]:
+    cached = getattr(context, "_boards_reading_ids", None)
+    if cached is None:
+        auth = auth_of(context)
+        if auth.token is not None:
+            cached = frozenset([auth.token.enterprise_id])
+        elif auth.enterprise is not None:
+            cached = frozenset([auth.enterprise.pk])
+        elif auth.user is None:
+            cached = frozenset()
+        else:
+            cached = frozenset(Membership.objects.filter(user=auth.user).values_list("enterprise_id", flat=True))
+        context._boards_reading_ids = cached
+    return cached
 
 
 def own_listing(info, listing_id: int, *, field: str = "id") -> Listing:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
-from ecommerce.models import Board, Category, InquiryMessage, Listing, Match
+from ecommerce.models import Board, Category, InquiryMessage, Listing, Match, Quotation
 from ecommerce.selectors import visible_listings
 from tenants.models import Enterprise
 
@@ -87,3 +87,17 @@ class MessagesByThreadIdLoader(DataLoader[int, list]):
 
     def after_batch(self, values):
         EnterpriseByIdLoader(self.context).want(m.sender_id for messages in values for m in messages)
+
+
+class QuotationsByListingIdLoader(DataLoader[int, list]):
+    """The quotations of RFQs (withdrawn ones left out), cheapest first; the type decides who sees which."""
+
+    default = []
+
+    def batch_load(self, keys):
+        rows = group_by(Quotation.objects.filter(listing_id__in=keys).exclude(status=Quotation.Status.WITHDRAWN)
+                        .order_by("unit_price", "created_at", "id"), lambda q: q.listing_id)
+        return [rows.get(k, []) for k in keys]
+
+    def after_batch(self, values):
+        EnterpriseByIdLoader(self.context).want(q.enterprise_id for quotations in values for q in quotations)

@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 
 from api.graphql.boards.actor import readable_enterprise_ids, viewable_listing
 from api.graphql.boards.types import (BoardNode, InquiryThreadConnection, ListingConnection, ListingKindEnum,
-                                      ListingNode, ListingStatusEnum)
+                                      ListingNode, ListingStatusEnum, QuotationConnection, QuotationStatusEnum)
 from api.graphql.core.errors import ApiError, NotFound
 from api.graphql.core.mutations import pk_from_global_id
 from api.graphql.core.pagination import connection_field, paginate
 from api.graphql.core.permissions import Scope, permission_required
 from api.graphql.core.types import enum_value
 from core.uscc import normalize_uscc
-from ecommerce.models import Board, Category, InquiryThread, Listing
+from ecommerce.models import Board, Category, InquiryThread, Listing, Quotation
 from ecommerce.selectors import SORTS, SearchFilters, listing_search_ranked
 from tenants.models import Enterprise
 
@@ -82,6 +82,8 @@ class BoardQueries(graphene.ObjectType):
                              description="A visible listing, or one of the caller's own enterprise in any status.")
     my_listings = connection_field(ListingConnection, "The listings of the caller's enterprise(s), every status, "
                                                       "newest first.", status=ListingStatusEnum())
+    my_quotations = connection_field(QuotationConnection, "The quotations the caller's enterprise(s) gave on RFQs, "
+                                                          "newest first.", status=QuotationStatusEnum())
     inquiry_threads = connection_field(InquiryThreadConnection, "Conversations of the caller's enterprise(s), "
                                                                 "latest message first.")
 
@@ -135,3 +137,11 @@ class BoardQueries(graphene.ObjectType):
         info.context._boards_acting_ids = frozenset(ids)
         qs = InquiryThread.objects.filter(Q(asker_id__in=ids) | Q(owner_id__in=ids)).order_by("-last_message_at", "-id")
         return paginate(qs, InquiryThreadConnection, info, **page)
+
+    @staticmethod
+    @permission_required(Scope.BOARDS_READ)
+    def resolve_my_quotations(root, info, status=None, **page):
+        qs = Quotation.objects.filter(enterprise_id__in=readable_enterprise_ids(info))
+        if status:
+            qs = qs.filter(status=enum_value(status))
+        return paginate(qs.order_by("-created_at", "-id"), QuotationConnection, info, **page)

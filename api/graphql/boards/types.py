@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import graphene
 
+from api.graphql.boards.actor import reading_for
 from api.graphql.boards.dataloaders import (BoardByIdLoader, CategoriesByBoardIdLoader, CategoryByIdLoader,
                                             EnterpriseByIdLoader, ListingByIdLoader, ListingCountByBoardIdLoader,
-                                            MatchesByListingIdLoader, MessagesByThreadIdLoader)
+                                            MatchesByListingIdLoader, MessagesByThreadIdLoader,
+                                            QuotationsByListingIdLoader)
 from api.graphql.core.auth import auth_of
 from api.graphql.core.pagination import CountableConnection
 from api.graphql.core.types import enum_from_choices, want_related
 from api.graphql.enterprises.types import EnterpriseNode
-from ecommerce.models import InquiryThread, Listing
+from ecommerce.models import InquiryThread, Listing, Quotation
 from ecommerce.selectors import user_is_member_anywhere
 
 ListingKindEnum = enum_from_choices("ListingKindEnum", Listing.Kind, "Supply (offer) or demand (wanted).")
 ListingStatusEnum = enum_from_choices("ListingStatusEnum", Listing.Status)
 DeliveryTermsEnum = enum_from_choices("DeliveryTermsEnum", Listing.Delivery)
+QuotationStatusEnum = enum_from_choices("QuotationStatusEnum", Quotation.Status)
 
 
 def can_see_contacts(context) -> bool:
@@ -98,6 +101,51 @@ class ListingMatch(graphene.ObjectType):
     listing = graphene.Field(lambda: ListingNode, required=True, description="The other side of the match.")
 
 
+class QuotationNode(graphene.ObjectType):
+    class Meta:
+        name = "Quotation"
+        interfaces = (graphene.relay.Node,)
+        description = "A supplier's quotation on an RFQ: seen by the RFQ's enterprise and by the supplier."
+
+    listing = graphene.Field(lambda: ListingNode, required=True)
+    enterprise = graphene.Field(EnterpriseNode, required=True, description="The supplier.")
+    status = QuotationStatusEnum(required=True)
+    unit_price = graphene.Decimal(required=True, description="CNY per unit.")
+    quantity = graphene.Decimal(required=True)
+    total = graphene.Decimal(required=True)
+    lead_time_days = graphene.Int(required=True)
+    valid_until = graphene.Date(required=True)
+    note = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+    decided_at = graphene.DateTime()
+
+    @classmethod
+    def is_type_of(cls, root, info):
+        return isinstance(root, Quotation)
+
+    @staticmethod
+    def resolve_status(root, info):
+        return Quotation.Status(root.status).value  # a service may have just set the member
+
+    @staticmethod
+    def prepare(context, quotations):
+        ListingByIdLoader(context).want(q.listing_id for q in quotations)
+        EnterpriseByIdLoader(context).want(q.enterprise_id for q in quotations)
+
+    @staticmethod
+    def resolve_listing(root, info):
+        return ListingByIdLoader(info.context).load(root.listing_id)
+
+    @staticmethod
+    def resolve_enterprise(root, info):
+        return EnterpriseByIdLoader(info.context).load(root.enterprise_id)
+
+
+class QuotationConnection(CountableConnection):
+    class Meta:
+        node = QuotationNode
+
+
 class ListingNode(graphene.ObjectType):
     class Meta:
         name = "Listing"
@@ -131,6 +179,9 @@ class ListingNode(graphene.ObjectType):
     contact_email = graphene.String(description="For enterprises' members, tokens and the office; else null.")
     matches = graphene.List(graphene.NonNull(ListingMatch), required=True,
                             description="Listings of the other kind that fit this one, best first (at most 20).")
+    quotations = graphene.List(graphene.NonNull(QuotationNode), required=True,
+                               description="An RFQ's quotations, cheapest first: all of them for the RFQ's own "
+                                           "enterprise, the caller's own for a supplier, none for others.")
 
     @classmethod
     def is_type_of(cls, root, info):
@@ -142,6 +193,9 @@ class ListingNode(graphene.ObjectType):
         want_related(context, CategoryByIdLoader, listings, "category")
         want_related(context, EnterpriseByIdLoader, listings, "enterprise")
         MatchesByListingIdLoader(context).want(listing.pk for listing in listings)
+        # quotations are loaded only for callers who may see some: remember the page's RFQs
+        context._boards_rfq_ids = tuple(getattr(context, "_boards_rfq_ids", ())) + tuple(
+            listing.pk for listing in listings if listing.is_rfq)
 
     @staticmethod
     def resolve_board(root, info):
@@ -171,6 +225,20 @@ class ListingNode(graphene.ObjectType):
     @staticmethod
     def resolve_contact_email(root, info):
         return root.contact_email if can_see_contacts(info.context) else None
+
+    @staticmethod
+    def resolve_quotations(root, info):
+        if not root.is_rfq:
+            return []
+        reading = reading_for(info.context)
+        if not reading:
+            return []
+        QuotationsByListingIdLoader(info.context).want(
+            pk for pk in getattr(info.context, "_boards_rfq_ids", ()) if pk != root.pk)
+        quotations = QuotationsByListingIdLoader(info.context).load(root.pk)
+        if root.enterprise_id in reading:
+            return quotations
+        return [q for q in quotations if q.enterprise_id in reading]
 
     @staticmethod
     def resolve_matches(root, info):

@@ -322,3 +322,97 @@ def test_a_token_on_another_enterprises_host_is_refused(client, pair, make_token
     a, b, *_ = pair
     gql(client, CREATE, {"input": MOTOR}, enterprise=b, token=make_token(a, ["boards:write"]), status=401)
     assert not Listing.objects.exists()
+
+
+# ---- quotationSubmit / quotationAccept / myQuotations -------------------------------------------
+
+QUOTE = """mutation($listing: ID!, $input: QuotationInput!) { quotationSubmit(listing: $listing, input: $input) {
+    quotation { id status unitPrice total enterprise { uscc } listing { title } } errors { field code } } }"""
+ACCEPT = """mutation($id: ID!) { quotationAccept(id: $id) { quotation { status } errors { field code } } }"""
+QUOTATIONS = "query($id: ID!) { listing(id: $id) { quotations { unitPrice enterprise { uscc } } } }"
+
+
+def _rfq(enterprise):
+    return post(enterprise, kind="demand", title="求购深沟球轴承 6202 两万套", category_code="brg-rolling-deepgroove",
+                is_rfq=True, quantity=Decimal("20000"), unit="套")
+
+
+def _quote(price="1.35"):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {"unitPrice": price, "quantity": "20000", "leadTimeDays": 15,
+            "validUntil": str(timezone.localdate() + timedelta(days=10)), "note": "含税价"}
+
+
+def test_quotations_through_the_api_are_seen_only_by_buyer_and_supplier(client, pair, make_token, make_enterprise):
+    a, b, alice, _bob = pair
+    c = make_enterprise(slug="charlie")
+    connection.set_schema_to_public()
+    rfq = _rfq(a)
+    token_a = make_token(a, ["boards:read", "boards:write"])
+    token_b = make_token(b, ["boards:read", "boards:write"])
+    token_c = make_token(c, ["boards:read", "boards:write"])
+    response = gql(client, QUOTE, {"listing": gid(rfq), "input": _quote("1.35")}, token=token_b)
+    assert "errors" not in response, response["errors"]
+    quoted_b = response["data"]["quotationSubmit"]
+    assert quoted_b["errors"] == [] and quoted_b["quotation"]["total"] == "27000.00"
+    gql(client, QUOTE, {"listing": gid(rfq), "input": _quote("1.28")}, token=token_c)
+    # the buyer sees both, cheapest first; each supplier only its own; the public none
+    seen = {name: [q["enterprise"]["uscc"] for q in gql(client, QUOTATIONS, {"id": gid(rfq)}, token=token)[
+        "data"]["listing"]["quotations"]] for name, token in (("a", token_a), ("b", token_b), ("c", token_c))}
+    assert seen == {"a": [c.uscc, b.uscc], "b": [b.uscc], "c": [c.uscc]}
+    assert gql(client, QUOTATIONS, {"id": gid(rfq)})["data"]["listing"]["quotations"] == []
+    mine = gql(client, "{ myQuotations { edges { node { unitPrice listing { title } } } } }", token=token_b)
+    assert [e["node"]["unitPrice"] for e in mine["data"]["myQuotations"]["edges"]] == ["1.3500"]
+    assert Notification.objects.filter(user=alice, kind="quotation").count() == 2
+
+
+def test_quotation_accept_by_the_buyer_only(client, pair, make_token):
+    a, b, _alice, bob = pair
+    rfq = _rfq(a)
+    token_b = make_token(b, ["boards:write"])
+    quotation_id = gql(client, QUOTE, {"listing": gid(rfq), "input": _quote()}, token=token_b)[
+        "data"]["quotationSubmit"]["quotation"]["id"]
+    by_supplier = gql(client, ACCEPT, {"id": quotation_id}, token=token_b)["data"]["quotationAccept"]
+    assert by_supplier["errors"] == [{"field": "id", "code": "not_found"}]
+    accepted = gql(client, ACCEPT, {"id": quotation_id}, token=make_token(a, ["boards:write"]))["data"]["quotationAccept"]
+    assert accepted == {"quotation": {"status": "ACCEPTED"}, "errors": []}
+    rfq.refresh_from_db()
+    assert (rfq.status, rfq.closed_reason) == ("closed", "accepted")
+    # quoted through the API: the supplier's owner hears of it
+    assert Notification.objects.filter(user=bob, kind="accepted").count() == 1
+
+
+def test_quotation_errors(client, pair, make_token):
+    a, b, *_ = pair
+    rfq = _rfq(a)
+    plain = post(a, kind="demand", title="求购电机")
+    token_a, token_b = make_token(a, ["boards:write"]), make_token(b, ["boards:write"])
+    own = gql(client, QUOTE, {"listing": gid(rfq), "input": _quote()}, token=token_a)["data"]["quotationSubmit"]
+    assert [e["code"] for e in own["errors"]] == ["own_listing"]
+    not_rfq = gql(client, QUOTE, {"listing": gid(plain), "input": _quote()}, token=token_b)["data"]["quotationSubmit"]
+    assert [e["code"] for e in not_rfq["errors"]] == ["not_rfq"]
+    zero = gql(client, QUOTE, {"listing": gid(rfq), "input": {**_quote(), "quantity": "0"}}, token=token_b)
+    assert [(e["field"], e["code"]) for e in zero["data"]["quotationSubmit"]["errors"]] == [("quantity",
+                                                                                            "invalid_quantity")]
+    assert not rfq.quotations.exists()
+
+
+def test_quotation_withdraw_by_the_supplier_only(client, pair, make_token):
+    a, b, alice, _bob = pair
+    rfq = _rfq(a)
+    token_b = make_token(b, ["boards:write"])
+    quotation_id = gql(client, QUOTE, {"listing": gid(rfq), "input": _quote()}, token=token_b)[
+        "data"]["quotationSubmit"]["quotation"]["id"]
+    withdraw = """mutation($id: ID!, $reason: String) { quotationWithdraw(id: $id, reason: $reason) {
+        quotation { status } errors { field code } } }"""
+    by_buyer = gql(client, withdraw, {"id": quotation_id}, token=make_token(a, ["boards:write"]))
+    assert by_buyer["data"]["quotationWithdraw"]["errors"] == [{"field": "id", "code": "not_found"}]
+    done = gql(client, withdraw, {"id": quotation_id, "reason": "交期排不开"}, token=token_b)["data"]["quotationWithdraw"]
+    assert done == {"quotation": {"status": "WITHDRAWN"}, "errors": []}
+    again = gql(client, withdraw, {"id": quotation_id}, token=token_b)["data"]["quotationWithdraw"]
+    assert [e["code"] for e in again["errors"]] == ["already_withdrawn"]
+    assert gql(client, QUOTATIONS, {"id": gid(rfq)}, token=make_token(a, ["boards:read"]))[
+        "data"]["listing"]["quotations"] == []

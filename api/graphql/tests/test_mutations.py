@@ -1,6 +1,7 @@
 """Mutations: the permission each declares, typed errors [{field, message, code}], nothing written on error."""
 
 import hashlib
+from decimal import Decimal
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -166,6 +167,68 @@ def test_sales_order_create_needs_orders_write(client, trade, make_token):
     result = gql(client, ORDER_CREATE, {"input": order_input()}, enterprise=trade,
                  token=make_token(trade, ["orders:read", "catalog:write"]))
     assert error_codes(result) == ["PERMISSION_DENIED"]
+
+
+# ---- salesOrderConfirm / salesOrderReserveAvailable ---------------------------------------------
+
+CONFIRM = """mutation($id: ID!, $mto: Boolean) { salesOrderConfirm(id: $id, allowShortage: $mto) {
+    salesOrder { number status } errors { field message code } } }"""
+RESERVE = """mutation($id: ID!) { salesOrderReserveAvailable(id: $id) { salesOrder { status } errors { code } } }"""
+
+
+def _draft(client, trade, token, quantity):
+    lines = [{"item": "HOOD-900", "quantity": quantity, "unitPrice": "1299"}]
+    return gql(client, ORDER_CREATE, {"input": order_input(lines=lines)}, enterprise=trade,
+               token=token)["data"]["salesOrderCreate"]["salesOrder"]
+
+
+def _order_id(trade, number):
+    from graphql_relay import to_global_id
+
+    with tenant_context(trade):
+        return to_global_id("SalesOrder", SalesOrder.objects.get(number=number).pk)
+
+
+def test_sales_order_confirm_all_or_nothing_or_make_to_order(client, trade, make_token):
+    from erp_modules.inventory.models import Reservation
+
+    token = make_token(trade, ["orders:write"])
+    order_id = _order_id(trade, _draft(client, trade, token, "14")["number"])  # 10 in stock
+    refused = gql(client, CONFIRM, {"id": order_id}, enterprise=trade, token=token)["data"]["salesOrderConfirm"]
+    assert refused["salesOrder"] is None and [e["code"] for e in refused["errors"]] == ["insufficient_stock"]
+    with tenant_context(trade):
+        assert not Reservation.objects.exists()
+    confirmed = gql(client, CONFIRM, {"id": order_id, "mto": True}, enterprise=trade,
+                    token=token)["data"]["salesOrderConfirm"]
+    assert confirmed == {"salesOrder": {"number": "SO-00001", "status": "CONFIRMED"}, "errors": []}
+    with tenant_context(trade):
+        assert [r.quantity for r in Reservation.objects.all()] == [Decimal("10")]
+        receive(Item.objects.get(code="HOOD-900"), 4)  # the goods made to order come in
+    topped = gql(client, RESERVE, {"id": order_id}, enterprise=trade, token=token)["data"]["salesOrderReserveAvailable"]
+    assert topped == {"salesOrder": {"status": "CONFIRMED"}, "errors": []}
+    with tenant_context(trade):
+        assert sum(r.quantity for r in Reservation.objects.all()) == Decimal("14")
+    again = gql(client, CONFIRM, {"id": order_id}, enterprise=trade, token=token)["data"]["salesOrderConfirm"]
+    assert [e["code"] for e in again["errors"]] == ["invalid_status"]
+
+
+def test_sales_order_confirm_permissions_and_isolation(client, two_enterprises, make_token):
+    from erp_modules.sales.tests.factories import make_customer, make_hood
+
+    a, b, _alice, _bob = two_enterprises
+    for enterprise in (a, b):
+        with tenant_context(enterprise):
+            make_customer(code="C-MEICHU")
+            make_hood("HOOD-900", stock=10)
+    order_b = _order_id(b, _draft(client, b, make_token(b, ["orders:write"]), "2")["number"])
+    read_only = gql(client, CONFIRM, {"id": order_b}, enterprise=b, token=make_token(b, ["orders:read"]))
+    assert error_codes(read_only) == ["PERMISSION_DENIED"]
+    # A's token on A's host with B's order id: the same not_found as a missing order
+    from_a = gql(client, CONFIRM, {"id": order_b}, enterprise=a, token=make_token(a, ["orders:write"]))
+    assert from_a["data"]["salesOrderConfirm"]["errors"] == [
+        {"field": "id", "message": "No SalesOrder has this ID.", "code": "not_found"}]
+    with tenant_context(b):
+        assert SalesOrder.objects.get().status == "draft"
 
 
 # ---- apiTokenCreate / apiTokenRevoke -----------------------------------------------------------

@@ -68,7 +68,7 @@ def _fill_boards(enterprise, samples):
 
     from django.utils import timezone
 
-    from ecommerce.models import Category, InquiryMessage, InquiryThread, Listing, Match
+    from ecommerce.models import Category, InquiryMessage, InquiryThread, Listing, Match, Quotation
     from ecommerce.seed import boards_ensure
 
     boards_ensure()
@@ -78,8 +78,12 @@ def _fill_boards(enterprise, samples):
               "expires_at": now + timedelta(days=30), "attributes": [["功率", "120W"]]}
     supplies = Listing.objects.bulk_create([Listing(enterprise=enterprise, kind="supply", title=f"电机 {n}", **common)
                                             for n in range(N)])
-    demands = Listing.objects.bulk_create([Listing(enterprise=e, kind="demand", title=f"求购电机 {n}", **common)
+    demands = Listing.objects.bulk_create([Listing(enterprise=e, kind="demand", title=f"求购电机 {n}", is_rfq=True,
+                                                   rfq_deadline=now + timedelta(days=7), **common)
                                            for n, e in enumerate(samples)])
+    Quotation.objects.bulk_create([Quotation(listing=d, enterprise=enterprise, unit_price=D("88"), quantity=D("100"),
+                                             lead_time_days=10, valid_until=now.date() + timedelta(days=7))
+                                   for d in demands])
     Match.objects.bulk_create([Match(demand=d, supply=s, score=D("0.8")) for d, s in zip(demands, supplies)])
     threads = InquiryThread.objects.bulk_create([InquiryThread(listing=s, asker=e, owner=enterprise)
                                                  for s, e in zip(supplies, samples)])
@@ -137,7 +141,9 @@ LIST_FIELDS = {
                     "creditBadge { level } } }", "office", 7),
     "listings": ("totalCount edges { node { title contactPhone board { code } category { code parentCode } "
                  "attributes { name } enterprise { name creditBadge { level } } "
-                 "matches { score listing { title enterprise { name } } } } }", "token", 10),
+                 "matches { score listing { title enterprise { name } } } quotations { unitPrice enterprise { name } } } }",
+                 "token", 11),
+    "myQuotations": ("edges { node { unitPrice status listing { title } enterprise { name } } }", "token", 5),
     "myListings": ("edges { node { title status enterprise { uscc } matches { score } } }", "token", 4),
     "inquiryThreads": ("totalCount edges { node { unread listing { title } asker { name } owner { name } "
                        "messages { body mine sender { name } } } }", "token", 8),

@@ -4,6 +4,9 @@ from api.graphql.boards.mutations.inquiry_send import InquirySend
 from api.graphql.boards.mutations.listing_close import ListingClose
 from api.graphql.boards.mutations.listing_create import ListingCreate
 from api.graphql.boards.mutations.listing_update import ListingUpdate
+from api.graphql.boards.mutations.quotation_accept import QuotationAccept
+from api.graphql.boards.mutations.quotation_submit import QuotationSubmit
+from api.graphql.boards.mutations.quotation_withdraw import QuotationWithdraw
 
 
 class BoardMutations(graphene.ObjectType):
@@ -11,3 +14,6 @@ class BoardMutations(graphene.ObjectType):
     listing_update = ListingUpdate.Field()
     listing_close = ListingClose.Field()
     inquiry_send = InquirySend.Field()
+    quotation_submit = QuotationSubmit.Field()
+    quotation_accept = QuotationAccept.Field()
+    quotation_withdraw = QuotationWithdraw.Field()
