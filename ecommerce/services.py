@@ -374,10 +374,12 @@ def listing_update(*, listing: Listing, user: User | None, validity_days: int | 
         if name == "attributes":
             value = list(value or [])
         setattr(listing, name, value)
+    if erp_item_code is not None:
+        listing.erp_item_code = (erp_item_code or "").strip()  # validated with the rest (supply only)
     _listing_validate(listing, validity_days=validity_days, creating=False)
     if erp_item_code is not None:
         listing.erp_item_id, listing.erp_item_code = _erp_item_resolve(enterprise=listing.enterprise,
-                                                                       code=erp_item_code)
+                                                                       code=listing.erp_item_code)
     listing.full_clean()
     listing.save()
     listing_search_index(listing=listing)  # words, and the board/category facets
@@ -420,9 +422,9 @@ def _close(listing: Listing, reason: str) -> None:
 
 
 @transaction.atomic
-def listing_renew(*, listing: Listing, user: User, days: int | None = None) -> Listing:
+def listing_renew(*, listing: Listing, user: User | None, days: int | None = None, api_token=None) -> Listing:
     """Another validity period from now for a published or expired listing (not an RFQ past its deadline)."""
-    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK)
+    member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK, api_token=api_token)
     listing = _listing_locked(listing)
     if listing.status not in (Listing.Status.PUBLISHED, Listing.Status.EXPIRED):
         raise ValidationError(_("Only a published or expired listing can be renewed."), code=Code.WRONG_STATUS)

@@ -123,7 +123,8 @@ def programme_update(*, programme: Programme, actor: User, **fields) -> Programm
         from tenants.programs.tasks import programme_reevaluate as reevaluate_task
 
         programme_id = programme.pk
-        transaction.on_commit(lambda: reevaluate_task.delay(programme_id))
+        # robust: a broker outage must not turn a saved edit into an error page; the nightly run re-evaluates
+        transaction.on_commit(lambda: reevaluate_task.delay(programme_id), robust=True)
     return programme
 
 
@@ -340,6 +341,20 @@ def _reversal_date(subsidy: Subsidy, on: date | None) -> date:
     return on
 
 
+def _paid_back_limit(subsidy: Subsidy, on: date) -> Decimal:
+    """The most that can be paid back on ``on``: what was paid up to that day less what was paid back,
+    and never so much that a later clawback already recorded would leave a day with less than nothing
+    paid (the monthly reports read the figures as of any day)."""
+    payments = list(subsidy.payments.values_list("paid_on", "amount"))
+    clawbacks = list(subsidy.reversals.filter(kind=SubsidyReversal.Kind.CLAWBACK).values_list("reversed_on",
+                                                                                             "paid_back"))
+
+    def net(day: date) -> Decimal:
+        return (sum((a for d, a in payments if d <= day), ZERO) - sum((a for d, a in clawbacks if d <= day), ZERO))
+
+    return min(net(day) for day in {on, *(d for d, _a in clawbacks if d >= on)})
+
+
 def _cancelled_error(subsidy: Subsidy) -> ValidationError:
     cancellation = subsidy.reversals.filter(kind=SubsidyReversal.Kind.CANCELLATION).first()
     return ValidationError(_("This grant was cancelled on %(date)s.") % {
@@ -363,8 +378,13 @@ def subsidy_cancel(*, subsidy: Subsidy, actor: User, reason: str,
     if unpaid <= 0:
         raise ValidationError(_("Everything granted has been paid, so nothing would go back to the budget: record "
                                 "the clawback first, then cancel the grant."), code=Code.NOTHING_TO_CANCEL)
+    reversed_on = _reversal_date(subsidy, reversed_on)
+    last_payment = subsidy.payments.order_by("-paid_on").values_list("paid_on", flat=True).first()
+    if last_payment is not None and reversed_on < last_payment:
+        raise field_error("reversed_on", _("The grant was last paid on %(date)s: it cannot be cancelled before that "
+                                           "day.") % {"date": last_payment.isoformat()}, Code.DATES_INVALID)
     reversal = SubsidyReversal(subsidy=subsidy, kind=SubsidyReversal.Kind.CANCELLATION,
-                               reversed_on=_reversal_date(subsidy, reversed_on), budget_returned=unpaid,
+                               reversed_on=reversed_on, budget_returned=unpaid,
                                paid_back=ZERO, reason=reason, recorded_by=actor)
     reversal.full_clean()
     reversal.save()
@@ -392,9 +412,15 @@ def subsidy_payment_reverse(*, subsidy: Subsidy, actor: User, reason: str, amoun
     if amount > subsidy.paid_amount:
         raise field_error("amount", _("%(amount)s is more than the %(paid)s paid on this grant.") % {
             "amount": _fmt(amount), "paid": _fmt(subsidy.paid_amount)}, Code.REVERSAL_EXCEEDED)
+    reversed_on = _reversal_date(subsidy, reversed_on)
+    limit = _paid_back_limit(subsidy, reversed_on)
+    if amount > limit:
+        raise field_error("reversed_on", _("On %(date)s only %(limit)s had been paid on this grant (net of earlier "
+                                           "clawbacks); date the clawback after the payment it reverses.") % {
+            "date": reversed_on.isoformat(), "limit": _fmt(max(limit, ZERO))}, Code.DATES_INVALID)
     returned = amount if subsidy.is_cancelled else ZERO
     reversal = SubsidyReversal(subsidy=subsidy, kind=SubsidyReversal.Kind.CLAWBACK,
-                               reversed_on=_reversal_date(subsidy, reversed_on), paid_back=amount,
+                               reversed_on=reversed_on, paid_back=amount,
                                budget_returned=returned, reason=reason, reference=(reference or "").strip()[:60],
                                recorded_by=actor)
     reversal.full_clean()

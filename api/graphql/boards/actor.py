@@ -76,7 +76,9 @@ def reading_for(context) -> frozenset[int]:
     cached = getattr(context, "_boards_reading_ids", None)
     if cached is None:
         auth = auth_of(context)
-        if auth.token is not None:
+        if not (auth.has_scope("boards:read") or auth.has_scope("boards:write")):
+            cached = frozenset()  # e.g. a token for the ERP only: nothing private of the boards
+        elif auth.token is not None:
             cached = frozenset([auth.token.enterprise_id])
         elif auth.enterprise is not None:
             cached = frozenset([auth.enterprise.pk])

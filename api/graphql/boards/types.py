@@ -38,6 +38,17 @@ def can_see_contacts(context) -> bool:
     return cached
 
 
+def participant_listing(info, listing_id: int):
+    """The listing of a quotation or conversation the caller takes part in: hidden by the office, it is
+    shown only to its own enterprise and the office (as on the web pages)."""
+    listing = ListingByIdLoader(info.context).load(listing_id)
+    if listing is None or listing.hidden_at is None:
+        return listing
+    if listing.enterprise_id in reading_for(info.context) or auth_of(info.context).is_office:
+        return listing
+    return None
+
+
 class CategoryType(graphene.ObjectType):
     class Meta:
         name = "BoardCategory"
@@ -107,7 +118,7 @@ class QuotationNode(graphene.ObjectType):
         interfaces = (graphene.relay.Node,)
         description = "A supplier's quotation on an RFQ: seen by the RFQ's enterprise and by the supplier."
 
-    listing = graphene.Field(lambda: ListingNode, required=True)
+    listing = graphene.Field(lambda: ListingNode, description="Null once the office hid the listing.")
     enterprise = graphene.Field(EnterpriseNode, required=True, description="The supplier.")
     status = QuotationStatusEnum(required=True)
     unit_price = graphene.Decimal(required=True, description="CNY per unit.")
@@ -134,7 +145,7 @@ class QuotationNode(graphene.ObjectType):
 
     @staticmethod
     def resolve_listing(root, info):
-        return ListingByIdLoader(info.context).load(root.listing_id)
+        return participant_listing(info, root.listing_id)
 
     @staticmethod
     def resolve_enterprise(root, info):
@@ -173,7 +184,8 @@ class ListingNode(graphene.ObjectType):
     rfq_deadline = graphene.DateTime()
     published_at = graphene.DateTime()
     expires_at = graphene.DateTime(required=True)
-    erp_item_code = graphene.String(required=True, description="The poster's ERP item (supply only).")
+    erp_item_code = graphene.String(description="The poster's ERP item (supply only): for its own enterprise; "
+                                                "null for others.")
     contact_name = graphene.String(description="For enterprises' members, tokens and the office; else null.")
     contact_phone = graphene.String(description="For enterprises' members, tokens and the office; else null.")
     contact_email = graphene.String(description="For enterprises' members, tokens and the office; else null.")
@@ -213,6 +225,10 @@ class ListingNode(graphene.ObjectType):
     def resolve_attributes(root, info):
         return [ListingAttribute(name=str(pair[0]), value=str(pair[1])) for pair in root.attributes or []
                 if isinstance(pair, (list, tuple)) and len(pair) == 2]
+
+    @staticmethod
+    def resolve_erp_item_code(root, info):
+        return root.erp_item_code if root.enterprise_id in reading_for(info.context) else None
 
     @staticmethod
     def resolve_contact_name(root, info):
@@ -275,7 +291,7 @@ class InquiryThreadNode(graphene.ObjectType):
         interfaces = (graphene.relay.Node,)
         description = "A conversation between an asking enterprise and a listing's enterprise."
 
-    listing = graphene.Field(ListingNode, required=True)
+    listing = graphene.Field(ListingNode, description="Null once the office hid the listing (for the asker).")
     asker = graphene.Field(EnterpriseNode, required=True)
     owner = graphene.Field(EnterpriseNode, required=True, description="The listing's enterprise.")
     created_at = graphene.DateTime(required=True)
@@ -301,7 +317,7 @@ class InquiryThreadNode(graphene.ObjectType):
 
     @staticmethod
     def resolve_listing(root, info):
-        return ListingByIdLoader(info.context).load(root.listing_id)
+        return participant_listing(info, root.listing_id)
 
     @staticmethod
     def resolve_asker(root, info):

@@ -416,3 +416,62 @@ def test_quotation_withdraw_by_the_supplier_only(client, pair, make_token):
     assert [e["code"] for e in again["errors"]] == ["already_withdrawn"]
     assert gql(client, QUOTATIONS, {"id": gid(rfq)}, token=make_token(a, ["boards:read"]))[
         "data"]["listing"]["quotations"] == []
+
+
+def test_a_token_without_board_scopes_reads_nothing_private_of_the_boards(client, pair, make_token):
+    a, b, *_ = pair
+    draft = post(a, title="未发布的电机", publish=False)
+    rfq = _rfq(a)
+    gql(client, QUOTE, {"listing": gid(rfq), "input": _quote()}, token=make_token(b, ["boards:write"]))
+    erp_only = make_token(a, ["catalog:read"])
+    assert error_codes(gql(client, "query($id: ID!) { listing(id: $id) { title } }", {"id": gid(draft)},
+                           token=erp_only)) == ["NOT_FOUND"]
+    assert gql(client, QUOTATIONS, {"id": gid(rfq)}, token=erp_only)["data"]["listing"]["quotations"] == []
+
+
+def test_erp_item_codes_and_hidden_listings_stay_with_their_enterprise(client, pair, make_token, make_user):
+    from ecommerce import services
+
+    a, b, *_ = pair
+    supply = post(a, title="交流电机 220V")
+    Listing.objects.filter(pk=supply.pk).update(erp_item_code="INTERNAL-SKU-42")
+    query = "query($id: ID!) { listing(id: $id) { erpItemCode } }"
+    assert gql(client, query, {"id": gid(supply)})["data"]["listing"]["erpItemCode"] is None
+    assert gql(client, query, {"id": gid(supply)}, token=make_token(b, ["boards:read"]))[
+        "data"]["listing"]["erpItemCode"] is None
+    assert gql(client, query, {"id": gid(supply)}, token=make_token(a, ["boards:read"]))[
+        "data"]["listing"]["erpItemCode"] == "INTERNAL-SKU-42"
+    # the office hides an RFQ: the supplier's quotation no longer shows the listing
+    rfq = _rfq(a)
+    token_b = make_token(b, ["boards:read", "boards:write"])
+    gql(client, QUOTE, {"listing": gid(rfq), "input": _quote()}, token=token_b)
+    services.listing_hide(listing=rfq, user=make_user(platform_role="office"), reason="违规")
+    mine = gql(client, "{ myQuotations { edges { node { listing { title } } } } }", token=token_b)
+    assert [e["node"]["listing"] for e in mine["data"]["myQuotations"]["edges"]] == [None]
+
+
+def test_listing_kind_cannot_change_through_the_api(client, pair, make_token):
+    a, *_ = pair
+    listing = post(a, title="电机")
+    result = gql(client, UPDATE, {"id": gid(listing), "input": {"kind": "DEMAND"}}, token=make_token(a, ["boards:write"]),
+                 status=400)
+    assert "kind" in result["errors"][0]["message"]
+
+
+def test_listing_publish_and_renew(client, pair, make_token):
+    a, b, *_ = pair
+    draft = post(a, title="草稿电机", publish=False)
+    token_a = make_token(a, ["boards:write"])
+    publish = "mutation($id: ID!) { listingPublish(id: $id) { listing { status } errors { field code } } }"
+    renew = """mutation($id: ID!, $days: Int) { listingRenew(id: $id, days: $days) {
+        listing { expiresAt } errors { field code } } }"""
+    other = gql(client, publish, {"id": gid(draft)}, token=make_token(b, ["boards:write"]))["data"]["listingPublish"]
+    assert other["errors"] == [{"field": "id", "code": "not_found"}]
+    assert gql(client, publish, {"id": gid(draft)}, token=token_a)["data"]["listingPublish"] == {
+        "listing": {"status": "PUBLISHED"}, "errors": []}
+    again = gql(client, publish, {"id": gid(draft)}, token=token_a)["data"]["listingPublish"]
+    assert [e["code"] for e in again["errors"]] == ["wrong_status"]
+    too_long = gql(client, renew, {"id": gid(draft), "days": 999}, token=token_a)["data"]["listingRenew"]
+    assert too_long["errors"] == [{"field": "days", "code": "invalid_validity"}]
+    renewed = gql(client, renew, {"id": gid(draft), "days": 60}, token=token_a)["data"]["listingRenew"]
+    assert renewed["errors"] == [] and renewed["listing"]["expiresAt"] > str(draft.expires_at.year)

@@ -21,7 +21,8 @@ def test_every_mutation_declares_its_permissions():
     from api.graphql.schema import Mutation
 
     mutations = {name: field.type for name, field in Mutation._meta.fields.items()}
-    board_mutations = ["inquiry_send", "listing_close", "listing_create", "listing_update", "quotation_accept",
+    board_mutations = ["inquiry_send", "listing_close", "listing_create", "listing_publish", "listing_renew",
+                       "listing_update", "quotation_accept",
                        "quotation_submit", "quotation_withdraw"]
     assert sorted(mutations) == sorted(["api_token_create", "api_token_revoke", "item_create", "item_update",
                                         "sales_order_confirm", "sales_order_create", "sales_order_reserve_available",

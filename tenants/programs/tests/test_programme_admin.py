@@ -562,3 +562,31 @@ def test_cancelling_and_granting_at_the_same_time_never_exceed_the_budget(office
     assert sum(s.amount - s.returned_amount for s in Subsidy.objects.filter(programme=programme)) == (
         programme.granted_total)
     assert SubsidyReversal.objects.filter(kind="cancellation").count() == 4
+
+
+def test_a_clawback_or_cancellation_cannot_be_dated_before_the_payment(office):
+    # given: granted 60 days ago, 40,000 paid 5 days ago
+    today = TODAY()
+    programme = make_programme(budget=Decimal("1000000.00"))
+    enrolment = enrolment_enrol(programme=programme, enterprise=registry_enterprise(), actor=office)
+    grant = subsidy_grant(enrolment=enrolment, amount="100000", purpose="软件", actor=office,
+                          granted_on=today - timedelta(days=60))
+    subsidy_pay(subsidy=grant, amount="40000", actor=office, paid_on=today - timedelta(days=5))
+    # when / then: a clawback dated before the payment would leave a day with less than nothing paid
+    with pytest.raises(ValidationError) as exc:
+        subsidy_payment_reverse(subsidy=grant, actor=office, reason="退出", reversed_on=today - timedelta(days=50))
+    assert _errors(exc.value) == {"reversed_on": ["dates_invalid"]}
+    with pytest.raises(ValidationError) as exc:
+        subsidy_cancel(subsidy=grant, actor=office, reason="退出", reversed_on=today - timedelta(days=10))
+    assert _errors(exc.value) == {"reversed_on": ["dates_invalid"]}
+    assert not SubsidyReversal.objects.exists()
+    # a clawback after the payment is fine; another one dated before the payment is not
+    subsidy_payment_reverse(subsidy=grant, actor=office, reason="退出", amount="30000", reversed_on=today)
+    with pytest.raises(ValidationError) as exc:
+        subsidy_payment_reverse(subsidy=grant, actor=office, reason="退出", amount="5000",
+                                reversed_on=today - timedelta(days=10))
+    assert _errors(exc.value) == {"reversed_on": ["dates_invalid"]}
+    subsidy_payment_reverse(subsidy=grant, actor=office, reason="退出", amount="5000",
+                            reversed_on=today - timedelta(days=2))
+    grant.refresh_from_db()
+    assert grant.paid_amount == Decimal("5000")

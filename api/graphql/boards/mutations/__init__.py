@@ -3,6 +3,8 @@ import graphene
 from api.graphql.boards.mutations.inquiry_send import InquirySend
 from api.graphql.boards.mutations.listing_close import ListingClose
 from api.graphql.boards.mutations.listing_create import ListingCreate
+from api.graphql.boards.mutations.listing_publish import ListingPublish
+from api.graphql.boards.mutations.listing_renew import ListingRenew
 from api.graphql.boards.mutations.listing_update import ListingUpdate
 from api.graphql.boards.mutations.quotation_accept import QuotationAccept
 from api.graphql.boards.mutations.quotation_submit import QuotationSubmit
@@ -13,6 +15,8 @@ class BoardMutations(graphene.ObjectType):
     listing_create = ListingCreate.Field()
     listing_update = ListingUpdate.Field()
     listing_close = ListingClose.Field()
+    listing_publish = ListingPublish.Field()
+    listing_renew = ListingRenew.Field()
     inquiry_send = InquirySend.Field()
     quotation_submit = QuotationSubmit.Field()
     quotation_accept = QuotationAccept.Field()

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 import graphene
 from django.utils.translation import gettext as _
 
-from api.graphql.boards.types import DeliveryTermsEnum
+from api.graphql.boards.types import DeliveryTermsEnum, ListingNode
+from api.graphql.core.auth import auth_of
 from api.graphql.core.errors import ApiError
+from api.graphql.core.mutations import BaseMutation, pk_from_global_id
 from api.graphql.core.types import enum_value
 from core.errors import field_error
 from ecommerce.models import Board, Category
@@ -90,3 +92,29 @@ def refusals_as_errors():
         raise BoardsRefused(exc) from exc
 
 
+
+
+class ListingAction(BaseMutation):
+    """A change of state of a listing of the caller's enterprise (close, publish, renew): the listing is
+    looked up among the caller's own (another enterprise's gives not_found), the service does the rest."""
+
+    listing = graphene.Field(ListingNode)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def act(cls, *, listing, user, api_token, **arguments):
+        """Call the board service (each concrete mutation defines it)."""
+        raise NotImplementedError(f"{cls.__name__} must define act()")
+
+    @classmethod
+    def perform_mutation(cls, root, info, id, **arguments):
+        from api.graphql.boards.actor import own_listing
+        from ecommerce.selectors import listing_get
+
+        listing = own_listing(info, pk_from_global_id(id, "Listing"))
+        auth = auth_of(info.context)
+        with refusals_as_errors():
+            cls.act(listing=listing, user=auth.user, api_token=auth.token, **arguments)
+        return cls(listing=listing_get(listing_id=listing.pk))

@@ -4,7 +4,7 @@ import graphene
 
 from api.graphql.boards.actor import own_listing
 from api.graphql.boards.mutations._common import ListingFieldsInput, listing_arguments, refusals_as_errors
-from api.graphql.boards.types import ListingKindEnum, ListingNode
+from api.graphql.boards.types import ListingNode
 from api.graphql.core.auth import auth_of
 from api.graphql.core.mutations import BaseMutation, pk_from_global_id
 from api.graphql.core.permissions import Scope
@@ -13,7 +13,7 @@ from ecommerce.services import listing_update
 
 
 class ListingUpdateInput(ListingFieldsInput, graphene.InputObjectType):
-    kind = ListingKindEnum()
+    """The kind (supply or demand) of a listing cannot change: close it and post a new one."""
 
 
 class ListingUpdate(BaseMutation):

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import graphene
+
+from api.graphql.boards.mutations._common import ListingAction
+from api.graphql.core.permissions import Scope
+from ecommerce.services import listing_renew
+
+
+class ListingRenew(ListingAction):
+    class Arguments:
+        id = graphene.ID(required=True)
+        days = graphene.Int(description="Days from now (default 30, at most 180).")
+
+    class Meta:
+        description = "Keep a published or expired listing of the caller's enterprise up for another period."
+        permissions = (Scope.BOARDS_WRITE,)
+
+    @classmethod
+    def act(cls, *, listing, user, api_token, days=None):
+        listing_renew(listing=listing, user=user, api_token=api_token, days=days)
