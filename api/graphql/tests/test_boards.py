@@ -475,3 +475,11 @@ def test_listing_publish_and_renew(client, pair, make_token):
     assert too_long["errors"] == [{"field": "days", "code": "invalid_validity"}]
     renewed = gql(client, renew, {"id": gid(draft), "days": 60}, token=token_a)["data"]["listingRenew"]
     assert renewed["errors"] == [] and renewed["listing"]["expiresAt"] > str(draft.expires_at.year)
+
+
+def test_a_demand_cannot_be_linked_to_an_erp_item(client, pair, make_token):
+    a, *_ = pair
+    demand = post(a, kind="demand", title="求购电机")
+    result = gql(client, UPDATE, {"id": gid(demand), "input": {"erpItemCode": "HOOD-900"}},
+                 token=make_token(a, ["boards:write"]))["data"]["listingUpdate"]
+    assert result["errors"] == [{"field": "erpItemCode", "code": "erp_item_supply_only"}]
