@@ -12,7 +12,7 @@ from erp_modules.sales.models import SalesOrder
 
 PAGES = ["/erp/", "/catalog/items/", "/catalog/boms/", "/inventory/stock/", "/inventory/valuation/",
          "/purchasing/orders/", "/purchasing/match/", "/sales/orders/", "/sales/invoices/", "/sales/quotations/",
-         "/production/work-orders/", "/production/piece-rates/"]
+         "/sales/shortages/", "/production/work-orders/", "/production/piece-rates/"]
 
 
 def test_range_hood_demo_builds_once_and_every_page_renders(make_enterprise, make_user):

@@ -26,6 +26,7 @@ class SalesErrorCode(str, Enum):
     SERIAL_NOT_FOUND = "serial_not_found"
     OVER_INVOICE = "over_invoice"
     NOT_FOUND = "not_found"
+    CHECK_IN_PROGRESS = "check_in_progress"
 
     def __str__(self) -> str:
         return self.value

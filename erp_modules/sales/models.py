@@ -288,3 +288,76 @@ class InvoiceLine(PricedLine):
     class Meta:
         ordering = ["invoice", "sequence", "id"]
         constraints = PricedLine.priced_line_constraints("sales_invline")
+
+
+# ---- "check availability" for all open orders ---------------------------------------------------
+
+
+class AvailabilityCheck(models.Model):
+    """One run of "Check availability for all": a Celery task tops up the reservations of every
+    open order that is short, by priority, one order per transaction (services.
+    `availability_check_execute`). At most one is queued or running per enterprise (a unique
+    partial index, as for MRP runs); `orders_done` of `orders_total` is the progress; `results`
+    says per order what was reserved, what is still short, or why it failed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    orders_total = models.PositiveIntegerField(_("orders to check"), default=0)
+    orders_done = models.PositiveIntegerField(_("orders checked"), default=0)
+    lines_reserved = models.PositiveIntegerField(_("lines reserved"), default=0)
+    lines_short = models.PositiveIntegerField(_("lines still short"), default=0)
+    orders_failed = models.PositiveIntegerField(_("orders failed"), default=0)
+    results = models.JSONField(_("results"), default=list, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False, verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("availability check")
+        verbose_name_plural = _("availability checks")
+        constraints = [
+            models.UniqueConstraint(models.Value(True), condition=Q(status__in=["queued", "running"]),
+                                    name="sales_availcheck_one_active"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("sales:availability_check_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if not self.is_active:
+            return 100
+        return min(99, 100 * self.orders_done // self.orders_total) if self.orders_total else 0
+
+    @property
+    def summary(self) -> str:
+        """"3 orders checked, 4 lines reserved, 2 lines still short" (and how many failed)."""
+        from django.utils.translation import ngettext
+
+        parts = [ngettext("%(n)d order checked", "%(n)d orders checked", self.orders_done) % {"n": self.orders_done},
+                 ngettext("%(n)d line reserved", "%(n)d lines reserved", self.lines_reserved)
+                 % {"n": self.lines_reserved},
+                 ngettext("%(n)d line still short", "%(n)d lines still short", self.lines_short)
+                 % {"n": self.lines_short}]
+        if self.orders_failed:
+            parts.append(ngettext("%(n)d order failed", "%(n)d orders failed", self.orders_failed)
+                         % {"n": self.orders_failed})
+        return ", ".join(parts)

@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (BooleanField, Case, DecimalField, Exists, ExpressionWrapper, F, Func, IntegerField, Max,
+                              Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from erp_modules.catalog.models import Item
-from erp_modules.inventory.models import Reservation, StockMove
+from erp_modules.inventory.models import Reservation, StockBalance, StockMove
 from erp_modules.partners.models import Partner
-from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, Delivery, DeliveryLine, Invoice,
-                                      InvoiceLine, Quotation, SalesOrder, SalesOrderKitComponent, SalesOrderLine)
+from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, AvailabilityCheck, Delivery,
+                                      DeliveryLine, Invoice, InvoiceLine, Quotation, SalesOrder, SalesOrderKitComponent,
+                                      SalesOrderLine)
 
 ZERO = Decimal("0")
 QTY_PLACES = Decimal("0.0001")
@@ -237,6 +239,173 @@ def sales_order_lines(*, order: SalesOrder) -> list[OrderLineView]:
 def sales_order_shortage(*, order: SalesOrder) -> list[OrderLineView]:
     """The lines of an open order that are short (open and not reserved)."""
     return [v for v in sales_order_lines(order=order) if v.short > 0]
+
+
+# ---- the shortage list across orders ---------------------------------------------------------
+#
+# The figures of `order_line_needs` / `kits_reserved` / `OrderLineView.short`, computed in SQL for
+# every open order line at once, so that the list can be filtered, sorted, paged and exported
+# by the database, at a cost that does not grow with the rows shown (correlated subqueries, no
+# query per row). test_shortages.py checks that both ways give the same figures.
+
+_ACTIVE = Reservation.Status.ACTIVE
+_NONE = Value(ZERO, output_field=_DEC)
+
+
+def _total(qs: QuerySet, group: str, expression) -> Coalesce:
+    """SUM(expression) over `qs` (filtered down to one `group`) as a scalar subquery; 0 without rows."""
+    rows = qs.order_by().values(group).annotate(total=Sum(expression, output_field=_DEC)).values("total")
+    return Coalesce(Subquery(rows, output_field=_DEC), _NONE)
+
+
+def _free_stock(item, location) -> ExpressionWrapper:
+    """`stock_available` in SQL: on hand − open active reservations of `item` in `location` (references
+    to the enclosing query)."""
+    on_hand = _total(StockBalance.objects.filter(item_id=item, location_id=location), "item_id", F("on_hand"))
+    reserved = _total(Reservation.objects.filter(item_id=item, location_id=location, status=_ACTIVE), "item_id",
+                      F("quantity") - F("consumed"))
+    return ExpressionWrapper(on_hand - reserved, output_field=_DEC)
+
+
+def _round_down(expression, places) -> Func:
+    """TRUNC(x, places): `quantize(step, ROUND_DOWN)` of kits_reserved."""
+    return Func(expression, places, function="TRUNC", output_field=_DEC)
+
+
+def _kit_components() -> QuerySet[SalesOrderKitComponent]:
+    """The recorded components of the enclosing order line (a kit), each with the figures of its
+    StockNeed — c_reserved, c_delivered, c_short — and c_free (its free stock in the line's
+    location), c_coverable (what a check could reserve of its shortage now), c_kits (the line's
+    kits its reservations cover) and c_kits_after (… after a check)."""
+    reservations = Reservation.objects.filter(reference_type=RESERVATION_REFERENCE,
+                                              reference_id=OuterRef(OuterRef("order_id")),
+                                              reference_line_id=OuterRef("line_id"), item_id=OuterRef("item_id"))
+    return (SalesOrderKitComponent.objects.filter(line_id=OuterRef("pk")).order_by()
+            .annotate(c_reserved=_total(reservations.filter(status=_ACTIVE), "item_id", F("quantity") - F("consumed")),
+                      c_delivered=_total(reservations, "item_id", F("consumed")),
+                      c_free=_free_stock(OuterRef("item_id"), OuterRef(OuterRef("location_id"))))
+            .annotate(c_short=Greatest(F("quantity") - F("c_delivered") - F("c_reserved"), _NONE))
+            .annotate(c_coverable=Case(When(line__location__allow_negative=True, then=F("c_short")),
+                                       default=Least(Greatest(F("c_free"), _NONE), F("c_short")), output_field=_DEC))
+            .annotate(c_kits=ExpressionWrapper(F("c_reserved") * F("line__quantity") / F("quantity"),
+                                               output_field=_DEC),
+                      c_kits_after=ExpressionWrapper((F("c_reserved") + F("c_coverable")) * F("line__quantity")
+                                                     / F("quantity"), output_field=_DEC),
+                      c_short_after=ExpressionWrapper(F("c_short") - F("c_coverable"), output_field=_DEC)))
+
+
+def _per_line(components: QuerySet, aggregate) -> Subquery:
+    return Subquery(components.values("line_id").annotate(v=aggregate).values("v"), output_field=_DEC)
+
+
+def _kits_of(max_short, min_kits, open_quantity, places) -> Case:
+    """`kits_reserved` in SQL: all open kits when no component is short (or none is recorded: a kit
+    confirmed before components were recorded was reserved in full), else the complete kits the
+    least covered component makes, rounded down to the unit's decimals, at most the open quantity."""
+    return Case(When(Q(**{f"{max_short}__isnull": True}) | Q(**{f"{max_short}__lte": 0}), then=open_quantity),
+                default=Least(_round_down(F(min_kits), places), open_quantity), output_field=_DEC)
+
+
+def _open_stocked_lines() -> QuerySet[SalesOrderLine]:
+    """Lines of confirmed and partially delivered orders with something still to deliver and to reserve."""
+    return (SalesOrderLine.objects.filter(order__status__in=SalesOrder.OPEN_STATUSES, delivered_qty__lt=F("quantity"),
+                                          location__isnull=False)
+            .exclude(item__item_type=Item.Type.SERVICE))
+
+
+def sales_shortage_list(*, customer: Partner | None = None, item: Item | None = None,
+                        delivery_from: date | None = None, delivery_to: date | None = None,
+                        reservable: bool | None = None, search: str = "") -> QuerySet[SalesOrderLine]:
+    """Open order lines still to deliver and not (fully) reserved, annotated in the line's unit with
+    `open_quantity`, `reserved_quantity` (kits: complete kits) and `short_quantity` as on the order
+    page; `available_quantity`, the item's free stock in the line's location (on hand − reserved:
+    what a check could reserve; kits: the complete kits a check would add); `can_reserve`, whether
+    a check would reserve anything for the line now; and for kits `limiting_component`, "code
+    name" of the short component that is least covered even after a check (then: now).
+
+    Free stock is shared: every line short of an item shows the same figure, and a check serves the
+    orders by priority (`sales_orders_reserve_available`), the order of this list: earliest
+    requested delivery date first (none last), then order date, then number. `item` matches the
+    line's item and the components of kit lines; `reservable` True / False keeps the lines a check
+    would / would not reserve anything for now."""
+    components = _kit_components()
+    own = _total(Reservation.objects.filter(reference_type=RESERVATION_REFERENCE, reference_id=OuterRef("order_id"),
+                                            reference_line_id=OuterRef("pk"), item_id=OuterRef("item_id"),
+                                            status=_ACTIVE), "reference_line_id", F("quantity") - F("consumed"))
+    is_kit = Q(item__item_type=Item.Type.KIT)
+    places = Least(F("item__uom__decimals"), Value(4), output_field=IntegerField())
+    qs = (_open_stocked_lines()
+          .annotate(open_quantity=ExpressionWrapper(F("quantity") - F("delivered_qty"), output_field=_DEC),
+                    own_reserved=own, own_free=_free_stock(OuterRef("item_id"), OuterRef("location_id")),
+                    k_max_short=_per_line(components, Max("c_short")), k_kits=_per_line(components, Min("c_kits")),
+                    k_max_short_after=_per_line(components, Max("c_short_after")),
+                    k_kits_after=_per_line(components, Min("c_kits_after")),
+                    k_coverable=Exists(components.filter(c_coverable__gt=0)))
+          .annotate(k_reserved=_kits_of("k_max_short", "k_kits", F("open_quantity"), places),
+                    k_after=_kits_of("k_max_short_after", "k_kits_after", F("open_quantity"), places))
+          .annotate(reserved_quantity=Cast(Case(When(is_kit, then=F("k_reserved")), default=F("own_reserved")),
+                                           output_field=_DEC))
+          .annotate(short_quantity=Cast(Greatest(F("open_quantity") - F("reserved_quantity"), _NONE),
+                                        output_field=_DEC))
+          .filter(short_quantity__gt=0)
+          .annotate(available_quantity=Cast(Case(When(is_kit, then=Greatest(F("k_after") - F("k_reserved"), _NONE)),
+                                                 default=Greatest(F("own_free"), _NONE)), output_field=_DEC),
+                    can_reserve=Case(When(is_kit, then=F("k_coverable")),
+                                     When(Q(location__allow_negative=True) | Q(own_free__gt=0), then=Value(True)),
+                                     default=Value(False), output_field=BooleanField()),
+                    limiting_component=Subquery(
+                        components.filter(c_short__gt=0).order_by("c_kits_after", "c_kits", "item__code")
+                        .values(label=Concat(F("item__code"), Value(" "), F("item__name")))[:1]))
+          .select_related("order", "order__customer", "item", "item__uom", "location", "location__warehouse"))
+    if customer is not None:
+        qs = qs.filter(order__customer=customer)
+    if item is not None:
+        qs = qs.filter(Q(item=item) | Q(Exists(SalesOrderKitComponent.objects.filter(line_id=OuterRef("pk"),
+                                                                                    item=item))))
+    if delivery_from is not None:
+        qs = qs.filter(order__delivery_date__gte=delivery_from)
+    if delivery_to is not None:
+        qs = qs.filter(order__delivery_date__lte=delivery_to)
+    if reservable is not None:
+        qs = qs.filter(can_reserve=reservable)
+    if search:
+        qs = qs.filter(Q(order__number__icontains=search) | Q(order__customer__name__icontains=search) |
+                       Q(item__code__icontains=search) | Q(item__name__icontains=search))
+    return qs.order_by(F("order__delivery_date").asc(nulls_last=True), "order__order_date", "order__number",
+                       "sequence")
+
+
+def sales_orders_short() -> list[int]:
+    """Ids of the open orders with a line on the shortage list (in no particular order)."""
+    return list(sales_shortage_list().order_by().values_list("order_id", flat=True).distinct())
+
+
+def sales_shortage_customer_choices() -> QuerySet[Partner]:
+    """Customers of open orders with lines still to deliver (the list's customer filter)."""
+    return (Partner.objects.filter(pk__in=_open_stocked_lines().values("order__customer_id"))
+            .order_by("code"))
+
+
+def sales_shortage_item_choices() -> QuerySet[Item]:
+    """Items and kit components of open order lines still to deliver (the list's item filter)."""
+    lines = _open_stocked_lines()
+    return (Item.objects.filter(Q(pk__in=lines.values("item_id")) |
+                                Q(pk__in=SalesOrderKitComponent.objects.filter(line__in=lines).values("item_id")))
+            .order_by("code"))
+
+
+def sales_shortage_delivery_dates() -> list[date]:
+    """Requested delivery dates of open orders with lines still to deliver, earliest first."""
+    return list(_open_stocked_lines().filter(order__delivery_date__isnull=False).order_by("order__delivery_date")
+                .values_list("order__delivery_date", flat=True).distinct())
+
+
+def availability_check_latest() -> AvailabilityCheck | None:
+    return AvailabilityCheck.objects.order_by("-id").first()
+
+
+def availability_check_get(*, check_id: int) -> AvailabilityCheck | None:
+    return AvailabilityCheck.objects.filter(pk=check_id).first()
 
 
 # ---- backorders and the dashboard ------------------------------------------------------------

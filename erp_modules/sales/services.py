@@ -1,11 +1,14 @@
 """Writes of the sales flow: quotation → sales order → delivery → invoice.
 
-Every service runs in one transaction and is all-or-nothing. Actions on an order lock the
+Every service runs in one transaction and is all-or-nothing (but "check availability" for all
+orders: one transaction per order). Actions on an order lock the
 order row first (SELECT … FOR UPDATE) and re-read its status, so two clerks cannot confirm,
 deliver or invoice the same order twice. Stock goes through erp_modules.inventory only:
 `reservation_create` on confirmation (all or nothing, or what is available when confirmed with
-a shortage, i.e. made to order) and on "check availability" (`sales_order_reserve_available`),
-`stock_moves_post(move_type=DELIVERY)` on delivery, which takes reserved stock only.
+a shortage, i.e. made to order) and on "check availability" (`sales_order_reserve_available`; for
+every short order by priority `sales_orders_reserve_available`, which the Celery task of
+`availability_check_request` runs), `stock_moves_post(move_type=DELIVERY)` on delivery, which takes
+reserved stock only.
 
 Line input (`lines=[{...}]`) for quotations and orders:
     item (catalog Item, required), quantity (required, > 0),
@@ -16,13 +19,16 @@ Line input (`lines=[{...}]`) for quotations and orders:
 
 from __future__ import annotations
 
+import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,10 +43,12 @@ from erp_modules.inventory.services import (MoveLine, items_lock, reservation_cr
 from erp_modules.partners.models import Partner
 from erp_modules.partners.selectors import price_for
 from erp_modules.sales.error_codes import SalesErrorCode
-from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, Delivery, DeliveryLine, Invoice,
-                                      InvoiceLine, Quotation, QuotationLine, SalesOrder, SalesOrderKitComponent,
-                                      SalesOrderLine)
-from erp_modules.sales.selectors import StockNeed, kits_reserved, order_line_needs
+from erp_modules.sales.models import (DELIVERY_REFERENCE, RESERVATION_REFERENCE, AvailabilityCheck, Delivery,
+                                      DeliveryLine, Invoice, InvoiceLine, Quotation, QuotationLine, SalesOrder,
+                                      SalesOrderKitComponent, SalesOrderLine)
+from erp_modules.sales.selectors import StockNeed, kits_reserved, order_line_needs, sales_orders_short
+
+log = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -495,16 +503,28 @@ def _order_kit_components(order: SalesOrder) -> dict[int, list[SalesOrderKitComp
     return result
 
 
-@transaction.atomic
-def sales_order_reserve_available(*, order: SalesOrder, user=None) -> SalesOrder:
-    """"Check availability": top up the reservations of an open order from the stock available
-    now (after a production or purchase receipt, say), up to what each line still needs to
-    deliver; kits per component, in the proportions recorded at confirmation.
+@dataclass
+class OrderCheck:
+    """What "check availability" did to one order: the reservations it added and what is still
+    short (texts as in the order's history: "Line 1 (HOOD-900 油烟机 CXW-900): 3 个"), the number
+    of lines that got something and that are still short; or why it failed (nothing of it kept)."""
 
-    Idempotent: a fully reserved line, or stock that is not there, reserves nothing and writes
-    nothing; the history records what was added and what is still short. Concurrency: the order
-    row is locked first (as by every action on an order), then the items in id order, and each
-    reservation goes through `reservation_create`, which checks availability under the item lock."""
+    order_id: int
+    number: str
+    reserved: list[str]
+    still_short: list[str]
+    lines_reserved: int = 0
+    lines_short: int = 0
+    error: str = ""
+
+    def as_dict(self) -> dict:
+        return {"order_id": self.order_id, "number": self.number, "reserved": "; ".join(self.reserved),
+                "still_short": "; ".join(self.still_short), "lines_reserved": self.lines_reserved,
+                "lines_short": self.lines_short, "error": self.error}
+
+
+def _order_reserve_available(*, order: SalesOrder, user=None) -> tuple[SalesOrder, OrderCheck]:
+    """The body of `sales_order_reserve_available`, in the caller's transaction."""
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status not in SalesOrder.OPEN_STATUSES:
         raise _status_error(order, _("checked for availability"))
@@ -521,18 +541,218 @@ def sales_order_reserve_available(*, order: SalesOrder, user=None) -> SalesOrder
     items_lock(need.item.pk for _line, need in wanted)
     added: list[str] = []
     still_short: list[str] = []
+    lines_added: set[int] = set()
+    lines_short: set[int] = set()
     for line, need in wanted:
         got = _reserve_up_to(order=order, line=line, item=need.item, quantity=need.short)
         if got > 0:
             added.append(_quantity_text(line, need.item, got))
+            lines_added.add(line.pk)
         if got < need.short:
             still_short.append(_quantity_text(line, need.item, need.short - got))
+            lines_short.add(line.pk)
     if added:
         message = _("Availability checked, reserved %(added)s") % {"added": "; ".join(added)}
         if still_short:
             message = _("%(message)s; still short: %(short)s") % {"message": message, "short": "; ".join(still_short)}
         audit_record(obj=order, action="update", user=user, message=message)
+    return order, OrderCheck(order_id=order.pk, number=order.number, reserved=added, still_short=still_short,
+                             lines_reserved=len(lines_added), lines_short=len(lines_short))
+
+
+@transaction.atomic
+def sales_order_reserve_available(*, order: SalesOrder, user=None) -> SalesOrder:
+    """"Check availability": top up the reservations of an open order from the stock available
+    now (after a production or purchase receipt, say), up to what each line still needs to
+    deliver; kits per component, in the proportions recorded at confirmation.
+
+    Idempotent: a fully reserved line, or stock that is not there, reserves nothing and writes
+    nothing; the history records what was added and what is still short. Concurrency: the order
+    row is locked first (as by every action on an order), then the items in id order, and each
+    reservation goes through `reservation_create`, which checks availability under the item lock."""
+    order, _check = _order_reserve_available(order=order, user=user)
     return order
+
+
+@dataclass
+class AvailabilityReport:
+    """What `sales_orders_reserve_available` did, per order in the order it served them."""
+
+    orders: list[OrderCheck]
+
+    @property
+    def orders_checked(self) -> int:
+        return len(self.orders)
+
+    @property
+    def lines_reserved(self) -> int:
+        return sum(o.lines_reserved for o in self.orders)
+
+    @property
+    def lines_short(self) -> int:
+        return sum(o.lines_short for o in self.orders)
+
+    @property
+    def orders_failed(self) -> int:
+        return sum(1 for o in self.orders if o.error)
+
+
+def _by_priority(order_ids) -> list[tuple[int, str]]:
+    """(id, number) of the orders, earliest requested delivery date first (none last), then
+    order date, then number: who gets scarce stock first."""
+    return list(SalesOrder.objects.filter(pk__in=set(order_ids))
+                .order_by(F("delivery_date").asc(nulls_last=True), "order_date", "number", "pk")
+                .values_list("pk", "number"))
+
+
+def sales_orders_reserve_available(*, user=None, orders=None, progress=None) -> AvailabilityReport:
+    """"Check availability" for all open orders that are short (`orders=None`), or for the given
+    orders (SalesOrder objects or ids), served by priority — earliest requested delivery date
+    first, then order date, then number — so that when stock is scarce the most urgent order gets
+    it. Each order goes through `sales_order_reserve_available` in its own transaction (a savepoint
+    inside the caller's), with its locks: an order that fails (say, cancelled meanwhile) is
+    reported with the reason and leaves nothing behind, and the others keep what they reserved.
+
+    Deliberately not one transaction: every order is committed (and its locks released) as soon
+    as it is done, so clerks delivering other orders are not held up while a long run goes on.
+    `progress(done, total)` is called after each order."""
+    if orders is None:
+        ids = sales_orders_short()
+    else:
+        ids = [getattr(o, "pk", o) for o in orders]
+    queue = _by_priority(ids)
+    missing = set(ids) - {pk for pk, _number in queue}
+    results: list[OrderCheck] = []
+    for pk, number in queue:
+        try:
+            with transaction.atomic():
+                _order, check = _order_reserve_available(order=SalesOrder(pk=pk), user=user)
+        except ValidationError as exc:
+            check = OrderCheck(order_id=pk, number=number, reserved=[], still_short=[], error=" ".join(exc.messages))
+        except SalesOrder.DoesNotExist:  # deleted since the queue was read
+            check = OrderCheck(order_id=pk, number=number, reserved=[], still_short=[],
+                               error=_("%(number)s no longer exists.") % {"number": number})
+        except DatabaseError as exc:  # a deadlock or a lock timeout, say: this order only
+            log.warning("availability check of %s failed", number, exc_info=True)
+            check = OrderCheck(order_id=pk, number=number, reserved=[], still_short=[],
+                               error=_("The database refused: %(error)s") % {"error": str(exc).strip()[:300]})
+        results.append(check)
+        if progress is not None:
+            progress(len(results), len(queue))
+    for pk in sorted(missing):
+        results.append(OrderCheck(order_id=pk, number="", reserved=[], still_short=[],
+                                  error=_("There is no sales order %(id)s.") % {"id": pk}))
+    return AvailabilityReport(orders=results)
+
+
+# ---- "check availability" for all, as a background job ---------------------------------------------
+#
+# As MRP runs: a unique partial index (`sales_availcheck_one_active`) lets one check be queued or
+# running per enterprise, and the worker holds a PostgreSQL session advisory lock (keyed by the
+# schema) while it works, so that a "running" row whose lock is free belongs to a worker that died:
+# the next request marks it failed instead of refusing for ever.
+
+CHECK_LOCK_CLASS = 4_243  # first key of the advisory lock (MRP uses 4_242); second: hashtext(schema)
+CHECK_QUEUED_STALE_AFTER = timedelta(minutes=30)
+CHECKS_KEPT = 20
+RESULTS_KEPT = 2_000  # orders reported per check (the counts cover all)
+
+
+@contextmanager
+def _check_lock():
+    """Try to take the enterprise's availability-check lock for this database session."""
+    schema = getattr(connection, "schema_name", "public")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [CHECK_LOCK_CLASS, schema])
+        got = cursor.fetchone()[0]
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [CHECK_LOCK_CLASS, schema])
+
+
+def _check_is_stale(check: AvailabilityCheck) -> bool:
+    if check.status == AvailabilityCheck.Status.RUNNING:
+        with _check_lock() as free:  # nobody holds it: the worker that ran this check is gone
+            return free
+    return check.created_at < timezone.now() - CHECK_QUEUED_STALE_AFTER
+
+
+@transaction.atomic
+def availability_check_request(*, user=None) -> AvailabilityCheck:
+    """Queue "check availability" for all open orders of the current enterprise (the Celery task
+    is sent when this commits). Refused with code `check_in_progress` while another is queued or
+    running."""
+    active = AvailabilityCheck.objects.select_for_update().filter(status__in=AvailabilityCheck.ACTIVE_STATUSES).first()
+    if active is not None:
+        if not _check_is_stale(active):
+            raise _error(_("An availability check is already %(status)s; wait for it to finish.")
+                         % {"status": active.get_status_display()}, SalesErrorCode.CHECK_IN_PROGRESS)
+        AvailabilityCheck.objects.filter(pk=active.pk).update(
+            status=AvailabilityCheck.Status.FAILED, finished_at=timezone.now(),
+            error=_("The background worker stopped before finishing this check."))
+    check = AvailabilityCheck(created_by=_user(user))
+    try:
+        with transaction.atomic():
+            check.save()
+    except IntegrityError:  # another request won the race (sales_availcheck_one_active)
+        raise _error(_("Another availability check has just started; wait for it to finish."),
+                     SalesErrorCode.CHECK_IN_PROGRESS)
+    from erp_modules.sales.tasks import availability_check_task
+
+    check_id = check.pk
+    transaction.on_commit(lambda: availability_check_task.delay(check_id))
+    return check
+
+
+def availability_check_execute(*, check_id: int) -> AvailabilityCheck | None:
+    """Run a queued check (what the Celery task does): `sales_orders_reserve_available` for every
+    open order that is short, publishing the progress per order. Idempotent: a check that is done
+    or failed, or that another worker is running, is left alone. Runs outside a transaction: each
+    order is committed as soon as it is done (see `sales_orders_reserve_available`)."""
+    check = AvailabilityCheck.objects.filter(pk=check_id).first()
+    if check is None or not check.is_active:
+        return check
+    with _check_lock() as got:
+        if not got:
+            return check
+        rows = AvailabilityCheck.objects.filter(pk=check.pk)
+        rows.update(status=AvailabilityCheck.Status.RUNNING, started_at=timezone.now())
+        try:
+            order_ids = sales_orders_short()
+            rows.update(orders_total=len(order_ids))
+            report = sales_orders_reserve_available(
+                user=_requester(check), orders=order_ids,
+                progress=lambda done, total: rows.update(orders_done=done, orders_total=total))
+            rows.update(status=AvailabilityCheck.Status.DONE, finished_at=timezone.now(),
+                        orders_done=report.orders_checked, orders_total=report.orders_checked,
+                        lines_reserved=report.lines_reserved, lines_short=report.lines_short,
+                        orders_failed=report.orders_failed,
+                        results=[o.as_dict() for o in report.orders[:RESULTS_KEPT]])
+        except Exception as exc:  # what was reserved before stays (each order was committed)
+            log.exception("availability check %s failed", check.pk)
+            rows.update(status=AvailabilityCheck.Status.FAILED, finished_at=timezone.now(),
+                        error=f"{type(exc).__name__}: {exc}"[:2000])
+    _checks_prune()
+    check.refresh_from_db()
+    return check
+
+
+def _requester(check: AvailabilityCheck):
+    """Who asked for the check (for the orders' history), if that user still exists."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=check.created_by_id).first() if check.created_by_id else None
+
+
+def _checks_prune() -> None:
+    """Keep the last CHECKS_KEPT finished checks."""
+    old = list(AvailabilityCheck.objects.exclude(status__in=AvailabilityCheck.ACTIVE_STATUSES)
+               .order_by("-id").values_list("pk", flat=True)[CHECKS_KEPT:])
+    if old:
+        AvailabilityCheck.objects.filter(pk__in=old).delete()
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from erp_modules.inventory.models import Location
 from erp_modules.sales import pdf, selectors, services
 from erp_modules.sales.error_codes import SalesErrorCode
 from erp_modules.sales.forms import BLANK_ROWS, document_form_parse, quantities_parse, rows_from_lines
-from erp_modules.sales.models import Delivery, Invoice, Quotation, SalesOrder
+from erp_modules.sales.models import AvailabilityCheck, Delivery, Invoice, Quotation, SalesOrder
 from tenants.models import Role
 from tenants.views import role_required
 
@@ -58,11 +58,14 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _list(request, *, table: Table, title: str, new_url: str | None = None, new_label: str = ""):
+def _list(request, *, table: Table, title: str, new_url: str | None = None, new_label: str = "",
+          links: list[tuple[str, str, str]] = ()):
+    """A list page; `links`: (url, label, element id) of buttons next to the title."""
     if table.wants_export:
         return table.export_response()
     return render(request, "sales/list.html", {"table": table, "title": title, "new_url": new_url,
-                                               "new_label": new_label, "section": table.export_name})
+                                               "new_label": new_label, "section": table.export_name,
+                                               "links": links})
 
 
 def _money_col(key: str, label) -> Column:
@@ -238,7 +241,8 @@ def order_list(request):
         filters=[Filter("status", gettext_lazy("Status"), choices=SalesOrder.Status.choices)],
         export_name="sales-orders", default_sort="-number")
     return _list(request, table=table, title=_("Sales orders"), new_label=_("New sales order"),
-                 new_url="/sales/orders/new/" if _can(request, Role.CLERK) else None)
+                 new_url="/sales/orders/new/" if _can(request, Role.CLERK) else None,
+                 links=[("/sales/shortages/", _("Shortage list"), "shortage-link")])
 
 
 @role_required(Role.VIEWER)
@@ -415,6 +419,123 @@ def order_pdf(request, order_id: int):
     content = pdf.sales_order_pdf(order=order, lines=order.lines.select_related("item", "item__uom"),
                                   issuer=_issuer(request))
     return _pdf_response(content, order.number)
+
+
+# ---- the shortage list and "check availability" for all --------------------------------------
+
+
+class _Choice(Filter):
+    """A filter of the shortage list as the table shows it; the selector does the filtering."""
+
+    def apply(self, qs, value):
+        return qs
+
+
+def _chosen(objects, value: str):
+    """The object of a choice list whose id is `value` (None for "all" or an unknown id)."""
+    return next((o for o in objects if str(o.pk) == (value or "").strip()), None)
+
+
+def _date_param(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value and value.strip() else None
+    except ValueError:
+        return None
+
+
+def _date_choices(dates: list[date], *chosen: date | None) -> list[tuple[str, str]]:
+    values = sorted(set(dates) | {d for d in chosen if d is not None})
+    return [(d.isoformat(), d.isoformat()) for d in values]
+
+
+@role_required(Role.VIEWER)
+def shortage_list(request):
+    """缺货清单: open order lines still to deliver and not reserved, across orders, in the order
+    "Check availability for all" serves them; the latest check's progress or summary on top."""
+    params = request.GET
+    customers = list(selectors.sales_shortage_customer_choices())
+    items = list(selectors.sales_shortage_item_choices())
+    delivery_from = _date_param(params.get("delivery_from", ""))
+    delivery_to = _date_param(params.get("delivery_to", ""))
+    reservable = {"true": True, "false": False}.get(params.get("reservable", ""))
+    dates = _date_choices(selectors.sales_shortage_delivery_dates(), delivery_from, delivery_to)
+    table = Table(request, selectors.sales_shortage_list(
+        customer=_chosen(customers, params.get("customer")), item=_chosen(items, params.get("item")),
+        delivery_from=delivery_from, delivery_to=delivery_to, reservable=reservable), columns=[
+        Column("order.number", gettext_lazy("Sales order"), sort="order__number",
+               link=lambda line: line.order.get_absolute_url()),
+        Column("order.customer.name", gettext_lazy("Customer"), sort="order__customer__name"),
+        Column("order.delivery_date", gettext_lazy("Delivery date"), sort="order__delivery_date"),
+        Column("item.code", gettext_lazy("Item"), sort="item__code"),
+        Column("item.name", gettext_lazy("Item name")),
+        Column("quantity", gettext_lazy("Ordered"), numeric=True),
+        Column("delivered_qty", gettext_lazy("Delivered"), numeric=True),
+        Column("reserved_quantity", gettext_lazy("Reserved"), numeric=True),
+        Column("short_quantity", gettext_lazy("Short"), sort="short_quantity", numeric=True),
+        Column("item.uom", gettext_lazy("Unit")),
+        Column("available_quantity", gettext_lazy("Available"), sort="available_quantity", numeric=True),
+        Column("limiting_component", gettext_lazy("Limited by")),
+        Column("location", gettext_lazy("Ship from")),
+    ], search_fields=["order__number", "order__customer__name", "item__code", "item__name"],
+        filters=[_Choice("customer", gettext_lazy("Customer"), choices=[(str(c.pk), c.name) for c in customers]),
+                 _Choice("item", gettext_lazy("Item"), choices=[(str(i.pk), f"{i.code} {i.name}") for i in items]),
+                 _Choice("delivery_from", gettext_lazy("Delivery from"), choices=dates),
+                 _Choice("delivery_to", gettext_lazy("Delivery to"), choices=dates),
+                 _Choice("reservable", gettext_lazy("Can be reserved now"),
+                         choices=[("true", gettext_lazy("yes")), ("false", gettext_lazy("no"))])],
+        export_name="shortages")
+    if table.wants_export:
+        return table.export_response()
+    return render(request, "sales/shortage_list.html", {
+        "table": table, "section": "shortages", "check": selectors.availability_check_latest(),
+        "can_check": _can(request, Role.CLERK)})
+
+
+@require_POST
+@role_required(Role.CLERK)
+def shortage_check(request):
+    """"Check availability for all": queue the background check and come back to the list, which
+    shows its progress."""
+    try:
+        check = services.availability_check_request(user=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("Availability check #%(n)d started: open orders are topped up by priority; "
+                                    "the summary appears here when it is done.") % {"n": check.pk})
+    return redirect("sales:shortage_list")
+
+
+def _check_or_404(check_id: int) -> AvailabilityCheck:
+    check = selectors.availability_check_get(check_id=check_id)
+    if check is None:
+        raise Http404
+    return check
+
+
+@role_required(Role.VIEWER)
+def availability_check_detail(request, check_id: int):
+    """One check: its progress, then per order what was reserved, what is still short, or why it failed."""
+    check = _check_or_404(check_id)
+    table = Table(request, check.results, columns=[
+        Column("number", gettext_lazy("Sales order"), link=lambda r: f"/sales/orders/{r['order_id']}/"),
+        Column("reserved", gettext_lazy("Reserved now")),
+        Column("still_short", gettext_lazy("Still short")),
+        Column("error", gettext_lazy("Failed")),
+    ], export_name=f"availability-check-{check.pk}", page_size=50)
+    if table.wants_export:
+        return table.export_response()
+    return render(request, "sales/availability_check.html", {"check": check, "table": table, "section": "shortages"})
+
+
+@role_required(Role.VIEWER)
+def availability_check_progress(request, check_id: int):
+    """Polled by the page (htmx) every second while the check is queued or running."""
+    check = _check_or_404(check_id)
+    response = render(request, "sales/_check_progress.html", {"check": check})
+    if not check.is_active:
+        response["HX-Refresh"] = "true"  # show the summary and the list as it is now
+    return response
 
 
 # ---- deliveries ------------------------------------------------------------------------------
