@@ -420,6 +420,7 @@ def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = 
         raise _error(_("%(number)s has no lines.") % {"number": order.number}, SalesErrorCode.EMPTY)
     reserved = 0
     shortages: list[str] = []
+    plan: list[tuple[SalesOrderLine, str, list[tuple[Item, Decimal]]]] = []
     for line in lines:
         if line.item.item_type == Item.Type.SERVICE:
             continue
@@ -433,6 +434,11 @@ def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = 
                                                         for item, quantity in wanted if quantity > 0])
         else:
             wanted = [(line.item, line.quantity)]
+        plan.append((line, label, wanted))
+    # every item of the order locked at once, in id order: two orders with the same items in another
+    # order of lines wait for each other instead of deadlocking
+    items_lock(item.pk for _line, _label, wanted in plan for item, _q in wanted)
+    for line, label, wanted in plan:
         for item, quantity in wanted:
             if quantity <= 0:
                 continue

@@ -332,3 +332,41 @@ def test_concurrent_checks_of_two_orders_never_reserve_more_than_is_in_stock(cle
         reserved = [sum((q for _c, q, _d, _s in reserved_rows(order)), D(0)) for order in orders]
         assert sorted(reserved) == [D(2), D(10)]
         assert stock_available(item=hood, location=main_location()) == D(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_with_the_same_items_in_opposite_order_confirm_side_by_side(clean_schemas, make_enterprise):
+    # given two draft orders for the same two items, their lines in opposite order, 5 rounds
+    enterprise = make_enterprise()
+    with tenant_context(enterprise):
+        customer = make_customer()
+        hood, motor = make_hood("HOOD-900"), make_hood("MOT-01")
+        receive(hood, 100)
+        receive(motor, 100)
+        rounds = [(order_for(customer, (hood, 1, "1299"), (motor, 1, "99")),
+                   order_for(customer, (motor, 1, "99"), (hood, 1, "1299"))) for _ in range(5)]
+    errors = []
+
+    def confirm(order, barrier, allow_shortage):
+        try:
+            with tenant_context(enterprise):
+                barrier.wait(timeout=10)
+                sales_order_confirm(order=order, allow_shortage=allow_shortage)
+        except Exception as exc:  # noqa: BLE001 - reported below (a deadlock would be one)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    # when each pair is confirmed at the same moment (the plain and the make-to-order path)
+    for n, pair in enumerate(rounds):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=confirm, args=(order, barrier, n % 2 == 1)) for order in pair]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    # then every order is confirmed and nothing deadlocked
+    assert errors == []
+    with tenant_context(enterprise):
+        assert set(SalesOrder.objects.values_list("status", flat=True)) == {"confirmed"}
+        assert stock_available(item=hood, location=main_location()) == D(90)
