@@ -429,8 +429,6 @@ def mrp_compute(inputs: MrpInputs, *, today: dt.date, bucket: str = "week",
     receipt_used = np.zeros(len(receipts))
     kit_missing: list[pd.DataFrame] = []
     next_key = 1
-    order_origin: dict[int, int] = {}
-    origin_of_key = np.zeros(1, dtype=np.int64)  # key → first-peg origin, grown per level
 
     def explode(rows_item, rows_date, rows_qty, on_days):
         """(row position, bom_id, component, component quantity) for each row whose item has a BOM

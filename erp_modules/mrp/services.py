@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
+from core.locks import job_is_stale, schema_advisory_lock
 from erp_modules.catalog.models import Item
 from erp_modules.mrp import engine, selectors
 from erp_modules.mrp.error_codes import MrpErrorCode as Code
@@ -53,26 +53,12 @@ def _user(user):
 # ---- the lock held while a run computes --------------------------------------------------------
 
 
-@contextmanager
 def _advisory_lock():
-    """Try to take the enterprise's MRP lock for this database session; yields whether it did."""
-    schema = getattr(connection, "schema_name", "public")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [LOCK_CLASS, schema])
-        got = cursor.fetchone()[0]
-    try:
-        yield got
-    finally:
-        if got:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [LOCK_CLASS, schema])
+    return schema_advisory_lock(LOCK_CLASS)
 
 
 def _is_stale(run: MrpRun) -> bool:
-    if run.status == MrpRun.Status.RUNNING:
-        with _advisory_lock() as free:  # nobody holds it: the worker that ran this row is gone
-            return free
-    return run.created_at < timezone.now() - QUEUED_STALE_AFTER
+    return job_is_stale(run, lock_class=LOCK_CLASS, running=MrpRun.Status.RUNNING, queued_stale_after=QUEUED_STALE_AFTER)
 
 
 # ---- request and execute -------------------------------------------------------------------------

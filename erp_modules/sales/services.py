@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
+from core.locks import job_is_stale, schema_advisory_lock
 from erp_modules.catalog.models import BomLine, Item
 from erp_modules.catalog.selectors import bom_explode
 from erp_modules.common.services import audit_record, document_number_next, erp_settings_get
@@ -664,26 +664,13 @@ CHECKS_KEPT = 20
 RESULTS_KEPT = 2_000  # orders reported per check (the counts cover all)
 
 
-@contextmanager
 def _check_lock():
-    """Try to take the enterprise's availability-check lock for this database session."""
-    schema = getattr(connection, "schema_name", "public")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [CHECK_LOCK_CLASS, schema])
-        got = cursor.fetchone()[0]
-    try:
-        yield got
-    finally:
-        if got:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [CHECK_LOCK_CLASS, schema])
+    return schema_advisory_lock(CHECK_LOCK_CLASS)
 
 
 def _check_is_stale(check: AvailabilityCheck) -> bool:
-    if check.status == AvailabilityCheck.Status.RUNNING:
-        with _check_lock() as free:  # nobody holds it: the worker that ran this check is gone
-            return free
-    return check.created_at < timezone.now() - CHECK_QUEUED_STALE_AFTER
+    return job_is_stale(check, lock_class=CHECK_LOCK_CLASS, running=AvailabilityCheck.Status.RUNNING,
+                        queued_stale_after=CHECK_QUEUED_STALE_AFTER)
 
 
 @transaction.atomic
