@@ -225,8 +225,7 @@ def test_sales_order_confirm_permissions_and_isolation(client, two_enterprises, 
     assert error_codes(read_only) == ["PERMISSION_DENIED"]
     # A's token on A's host with B's order id: the same not_found as a missing order
     from_a = gql(client, CONFIRM, {"id": order_b}, enterprise=a, token=make_token(a, ["orders:write"]))
-    assert from_a["data"]["salesOrderConfirm"]["errors"] == [
-        {"field": "id", "message": "No SalesOrder has this ID.", "code": "not_found"}]
+    assert [(e["field"], e["code"]) for e in from_a["data"]["salesOrderConfirm"]["errors"]] == [("id", "not_found")]
     with tenant_context(b):
         assert SalesOrder.objects.get().status == "draft"
 
