@@ -6,7 +6,7 @@ from api.graphql.catalog.dataloaders import ItemByIdLoader
 from api.graphql.catalog.types import ItemNode
 from api.graphql.core.pagination import CountableConnection
 from api.graphql.core.types import enum_from_choices, want_related
-from api.graphql.sales.dataloaders import PartnerByIdLoader, SalesOrderLinesByOrderIdLoader
+from api.graphql.sales.dataloaders import PartnerByIdLoader, ReservedByLineIdLoader, SalesOrderLinesByOrderIdLoader
 from erp_modules.sales.models import SalesOrder
 
 SalesOrderStatusEnum = enum_from_choices("SalesOrderStatusEnum", SalesOrder.Status)
@@ -48,10 +48,23 @@ class SalesOrderLineType(graphene.ObjectType):
     vat_amount = graphene.Decimal(required=True)
     delivered_qty = graphene.Decimal(required=True)
     invoiced_qty = graphene.Decimal(required=True)
+    reserved = graphene.Decimal(description="Reserved of what is still to deliver (kits: complete kits); "
+                                            "null for services.")
+    short = graphene.Decimal(description="Still to deliver and not reserved: to make or buy (after a "
+                                         "make-to-order confirmation); null for services.")
 
     @staticmethod
     def prepare(context, lines):
         want_related(context, ItemByIdLoader, lines, "item")
+        ReservedByLineIdLoader(context).want(line.pk for line in lines)
+
+    @staticmethod
+    def resolve_reserved(root, info):
+        return ReservedByLineIdLoader(info.context).load(root.pk)[0]
+
+    @staticmethod
+    def resolve_short(root, info):
+        return ReservedByLineIdLoader(info.context).load(root.pk)[1]
 
     @staticmethod
     def resolve_item(root, info):

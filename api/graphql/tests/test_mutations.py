@@ -173,6 +173,7 @@ def test_sales_order_create_needs_orders_write(client, trade, make_token):
 
 CONFIRM = """mutation($id: ID!, $mto: Boolean) { salesOrderConfirm(id: $id, allowShortage: $mto) {
     salesOrder { number status } errors { field message code } } }"""
+LINES = "query($id: ID!) { salesOrder(id: $id) { lines { quantity reserved short } } }"
 RESERVE = """mutation($id: ID!) { salesOrderReserveAvailable(id: $id) { salesOrder { status } errors { code } } }"""
 
 
@@ -201,6 +202,9 @@ def test_sales_order_confirm_all_or_nothing_or_make_to_order(client, trade, make
     confirmed = gql(client, CONFIRM, {"id": order_id, "mto": True}, enterprise=trade,
                     token=token)["data"]["salesOrderConfirm"]
     assert confirmed == {"salesOrder": {"number": "SO-00001", "status": "CONFIRMED"}, "errors": []}
+    token_read = make_token(trade, ["orders:read"])
+    assert gql(client, LINES, {"id": order_id}, enterprise=trade, token=token_read)["data"]["salesOrder"] == {
+        "lines": [{"quantity": "14.0000", "reserved": "10.0000", "short": "4.0000"}]}
     with tenant_context(trade):
         assert [r.quantity for r in Reservation.objects.all()] == [Decimal("10")]
         receive(Item.objects.get(code="HOOD-900"), 4)  # the goods made to order come in
@@ -208,6 +212,8 @@ def test_sales_order_confirm_all_or_nothing_or_make_to_order(client, trade, make
     assert topped == {"salesOrder": {"status": "CONFIRMED"}, "errors": []}
     with tenant_context(trade):
         assert sum(r.quantity for r in Reservation.objects.all()) == Decimal("14")
+    assert gql(client, LINES, {"id": order_id}, enterprise=trade, token=token_read)["data"]["salesOrder"] == {
+        "lines": [{"quantity": "14.0000", "reserved": "14.0000", "short": "0.0000"}]}
     again = gql(client, CONFIRM, {"id": order_id}, enterprise=trade, token=token)["data"]["salesOrderConfirm"]
     assert [e["code"] for e in again["errors"]] == ["invalid_status"]
 

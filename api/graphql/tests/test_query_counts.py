@@ -132,7 +132,8 @@ LIST_FIELDS = {
     "boms": ("edges { node { version item { code } lines { component { code } } } }", "token", 6),
     "stockLevels": ("edges { node { item { code uom { code } } location { code warehouse { code } } lot { code } "
                     "onHand reserved available } }", "token", 3),
-    "salesOrders": ("edges { node { number customer { code } lines { item { code } quantity } } }", "token", 5),
+    "salesOrders": ("edges { node { number customer { code } lines { item { code } quantity reserved short } } }",
+                    "token", 8),
     "purchaseOrders": ("edges { node { number supplier { code } lines { item { code uom { code } } } } }", "token", 6),
     "workOrders": ("edges { node { number item { code } components { item { code } quantityRequired } } }",
                    "token", 5),
