@@ -3,7 +3,7 @@
 An enterprise's card is verified when the registry (企业信息数据库) has its credit code with a normal
 status (存续/在业) and no serious credit event is in force (严重违法失信名单, 失信被执行人, 重大税收违法);
 its level is the current rating as the credit badge gives it (tax grade, municipal public credit:
-"A · 812/1000"). The card is written only through `services.enterprise_card_credit_set`, which
+"A · 812/1000"). The cards are written only through `services.enterprise_cards_credit_set` (a few statements a chunk), which
 re-indexes the listings' search facets when the flag changes (and re-scores the matches of its supply
 listings after the commit).
 
@@ -29,7 +29,7 @@ from django.utils import timezone
 from api.govdata.models import RegistryStatus
 from api.govdata.selectors import CreditBadge, credit_badges_for
 from ecommerce.models import EnterpriseCard
-from ecommerce.services import enterprise_card_credit_set
+from ecommerce.services import enterprise_cards_credit_set
 from tenants.models import Enterprise
 
 logger = logging.getLogger(__name__)
@@ -67,11 +67,12 @@ def boards_credit_refresh(*, usccs=None, today: date | None = None) -> int:
     done = 0
     for chunk in _enterprise_chunks(codes):
         badges = credit_badges_for([e.uscc for e in chunk], today=today)
+        credits = {}
+        for enterprise in chunk:
+            badge = badges.get(enterprise.uscc) or CreditBadge(uscc=enterprise.uscc)
+            credits[enterprise] = (card_credit_verified(badge), card_credit_level(badge))
         with transaction.atomic():
-            for enterprise in chunk:
-                badge = badges.get(enterprise.uscc) or CreditBadge(uscc=enterprise.uscc)
-                enterprise_card_credit_set(enterprise=enterprise, verified=card_credit_verified(badge),
-                                           level=card_credit_level(badge), checked_at=checked_at)
+            enterprise_cards_credit_set(credits=credits, checked_at=checked_at)
         done += len(chunk)
     (logger.info if codes is None else logger.debug)(
         "boards credit: %d enterprise card(s) set from the government data", done)

@@ -137,26 +137,47 @@ def enterprise_card_update(*, enterprise: Enterprise, user: User, established_ye
 
 def enterprise_card_credit_set(*, enterprise: Enterprise, verified: bool, level: str = "",
                                checked_at=None) -> EnterpriseCard:
-    """For the government-data link: mark an enterprise's credit as verified (or not). When the flag
-    changes, the listings' search facets are rewritten now and the match scores of its supply listings
-    are recomputed after the commit (the credit part of a score is the supplier's, see matching.py)."""
-    card = enterprise_card_get(enterprise=enterprise)
-    changed = card.credit_verified != bool(verified)
-    card.credit_verified = bool(verified)
-    card.credit_level = level or ""
-    card.credit_checked_at = checked_at or timezone.now()
-    card.save(update_fields=["credit_verified", "credit_level", "credit_checked_at", "updated_at"])
+    """For the government-data link: mark an enterprise's credit as verified (or not)."""
+    enterprise_card_get(enterprise=enterprise)  # a newcomer's card starts from its government data
+    enterprise_cards_credit_set(credits={enterprise: (verified, level)}, checked_at=checked_at)
+    return EnterpriseCard.objects.get(enterprise=enterprise)
+
+
+def enterprise_cards_credit_set(*, credits: dict, checked_at=None) -> list[int]:
+    """Set many enterprises' credit flag and level at once ({enterprise: (verified, level)}), in a few
+    statements whatever their number; returns the ids of the enterprises whose flag changed. For those,
+    the listings' search facets are rewritten now and the match scores of their supply listings are
+    recomputed after the commit (the credit part of a score is the supplier's, see matching.py)."""
+    if not credits:
+        return []
+    checked_at = checked_at or timezone.now()
+    by_id = {enterprise.pk: (bool(verified), level or "") for enterprise, (verified, level) in credits.items()}
+    cards = {card.enterprise_id: card for card in EnterpriseCard.objects.filter(enterprise_id__in=list(by_id))}
+    missing = [EnterpriseCard(enterprise_id=pk) for pk in by_id if pk not in cards]
+    for card in EnterpriseCard.objects.bulk_create(missing, ignore_conflicts=True):
+        cards.setdefault(card.enterprise_id, card)
+    cards = {card.enterprise_id: card for card in EnterpriseCard.objects.filter(enterprise_id__in=list(by_id))}
+    changed = []
+    for pk, card in cards.items():
+        verified, level = by_id[pk]
+        if card.credit_verified != verified:
+            changed.append(pk)
+        card.credit_verified, card.credit_level, card.credit_checked_at = verified, level, checked_at
+        card.updated_at = checked_at
+    EnterpriseCard.objects.bulk_update(list(cards.values()), ["credit_verified", "credit_level", "credit_checked_at",
+                                                              "updated_at"], batch_size=500)
     if changed:
-        enterprise_listings_reindex(enterprise=enterprise)
-        _credit_matches_refresh_queue(enterprise=enterprise)
-    return card
+        _listings_reindex(enterprise_ids=changed)
+        for pk in changed:
+            _credit_matches_refresh_queue(enterprise_id=pk)
+    return changed
 
 
 # An enterprise has a handful of listings on view; the cap bounds the work a flag change can queue.
 CREDIT_REMATCH_LIMIT = 200
 
 
-def _credit_matches_refresh_queue(*, enterprise: Enterprise) -> list[int]:
+def _credit_matches_refresh_queue(*, enterprise_id: int) -> list[int]:
     """Queue the matching task, without notifications, for the enterprise's visible supply listings (the
     newest CREDIT_REMATCH_LIMIT), once the transaction commits, so their stored scores take the new credit
     part. Its demands are left alone: their scores carry the suppliers' credit, not theirs. A stored pair
@@ -164,7 +185,7 @@ def _credit_matches_refresh_queue(*, enterprise: Enterprise) -> list[int]:
     from ecommerce.tasks import listing_matches_refresh_task
 
     listing_ids = list(Listing.objects.filter(
-        enterprise=enterprise, kind=Listing.Kind.SUPPLY, status=Listing.Status.PUBLISHED, hidden_at__isnull=True,
+        enterprise_id=enterprise_id, kind=Listing.Kind.SUPPLY, status=Listing.Status.PUBLISHED, hidden_at__isnull=True,
         expires_at__gt=timezone.now()).order_by("-published_at", "-id").values_list("pk", flat=True)
         [:CREDIT_REMATCH_LIMIT])
     for listing_id in listing_ids:
@@ -177,11 +198,15 @@ def enterprise_listings_reindex(*, enterprise: Enterprise) -> int:
     """Refresh the enterprise's facet lexemes (town, verified credit) in its listings' search vectors.
     Called when the credit changes, and by the beat task for enterprises changed lately (their town may
     have changed in the enterprise's settings)."""
+    return _listings_reindex(enterprise_ids=[enterprise.pk])
+
+
+def _listings_reindex(*, enterprise_ids: list[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE ecommerce_listing SET search_vector = ts_delete(search_vector, ARRAY(SELECT lexeme FROM "
             f"unnest(search_vector) WHERE lexeme LIKE '~%%')) || {search.facets_sql('ecommerce_listing')} "
-            f"WHERE enterprise_id = %s", [enterprise.pk])
+            f"WHERE enterprise_id = ANY(%s)", [list(enterprise_ids)])
         return cursor.rowcount
 
 

@@ -233,3 +233,20 @@ def test_an_enterprise_that_joins_after_its_government_data_is_verified_when_it_
     # then
     assert (card(a).credit_verified, card(a).credit_level) == (True, "A")
     assert verified_ids(q="电机") == {motor.pk}
+
+
+def test_the_refresh_of_many_enterprises_costs_the_same_few_statements(make_enterprise, gov_import):
+    # given ten enterprises on the platform, four of them in the registry, and their cards set once
+    enterprises = [make_enterprise() for _ in range(10)]
+    gov_import([REGISTRY, *[[e.uscc, e.name, "存续"] for e in enterprises[:4]]], "registry.csv")
+    boards_credit_refresh()
+
+    def statements(usccs):
+        with CaptureQueriesContext(connection) as captured:
+            boards_credit_refresh(usccs=usccs)
+        return len(captured.captured_queries)
+
+    # when / then: two enterprises or ten, nothing changing: the same statements
+    assert statements([e.uscc for e in enterprises[:2]]) == statements([e.uscc for e in enterprises])
+    assert sorted(EnterpriseCard.objects.filter(credit_verified=True).values_list("enterprise_id", flat=True)) == \
+        sorted(e.pk for e in enterprises[:4])

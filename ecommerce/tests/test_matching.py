@@ -147,7 +147,7 @@ def test_a_credit_change_requeues_only_the_newest_visible_supply_listings(pair, 
     monkeypatch.setattr(services, "CREDIT_REMATCH_LIMIT", 2)
     # when: the callbacks are captured, not run (they would queue on the broker)
     with django_capture_on_commit_callbacks() as seller_queued:
-        queued_ids = services._credit_matches_refresh_queue(enterprise=seller)
+        queued_ids = services._credit_matches_refresh_queue(enterprise_id=seller.pk)
     with django_capture_on_commit_callbacks() as buyer_queued:
         services.enterprise_card_credit_set(enterprise=demand.enterprise, verified=True)
     # then: the newest two supply listings of the seller; nothing for the buyer (its demand's score has no
