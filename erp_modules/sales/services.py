@@ -22,14 +22,16 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from contextlib import nullcontext
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import field_error
 from core.locks import job_is_stale, schema_advisory_lock
@@ -461,10 +463,11 @@ def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = 
                 raise ValidationError(message, code=code) from exc
             reserved += 1
     order.confirmed_at = timezone.now()
-    message = _("%(n)d reservations") % {"n": reserved}
+    message = ngettext("%(n)d reservation", "%(n)d reservations", reserved) % {"n": reserved}
     if shortages:
-        message = _("%(n)d reservations; short, to make or buy: %(short)s") % {"n": reserved,
-                                                                              "short": "; ".join(shortages)}
+        message = ngettext("%(n)d reservation; short, to make or buy: %(short)s",
+                           "%(n)d reservations; short, to make or buy: %(short)s", reserved) % {
+            "n": reserved, "short": "; ".join(shortages)}
     _status_change(order, SalesOrder.Status.CONFIRMED, user=user, fields=["confirmed_at"], message=message)
     return order
 
@@ -713,17 +716,13 @@ def availability_check_execute(*, check_id: int) -> AvailabilityCheck | None:
             return check
         rows = AvailabilityCheck.objects.filter(pk=check.pk)
         rows.update(status=AvailabilityCheck.Status.RUNNING, started_at=timezone.now())
+        requester = _requester(check)
+        # the history lines and the report are written once: in the language of whoever asked for them
+        # (a worker's own language is the site's default, zh-Hans)
+        language = getattr(requester, "language", "") or None
         try:
-            order_ids = sales_orders_short()
-            rows.update(orders_total=len(order_ids))
-            report = sales_orders_reserve_available(
-                user=_requester(check), orders=order_ids,
-                progress=lambda done, total: rows.update(orders_done=done, orders_total=total))
-            rows.update(status=AvailabilityCheck.Status.DONE, finished_at=timezone.now(),
-                        orders_done=report.orders_checked, orders_total=report.orders_checked,
-                        lines_reserved=report.lines_reserved, lines_short=report.lines_short,
-                        orders_failed=report.orders_failed,
-                        results=[o.as_dict() for o in report.orders[:RESULTS_KEPT]])
+            with translation.override(language) if language else nullcontext():
+                _availability_check_run(rows, requester)
         except Exception as exc:  # what was reserved before stays (each order was committed)
             log.exception("availability check %s failed", check.pk)
             rows.update(status=AvailabilityCheck.Status.FAILED, finished_at=timezone.now(),
@@ -731,6 +730,18 @@ def availability_check_execute(*, check_id: int) -> AvailabilityCheck | None:
     _checks_prune()
     check.refresh_from_db()
     return check
+
+
+def _availability_check_run(rows, requester) -> None:
+    order_ids = sales_orders_short()
+    rows.update(orders_total=len(order_ids))
+    report = sales_orders_reserve_available(
+        user=requester, orders=order_ids, progress=lambda done, total: rows.update(orders_done=done,
+                                                                                  orders_total=total))
+    rows.update(status=AvailabilityCheck.Status.DONE, finished_at=timezone.now(),
+                orders_done=report.orders_checked, orders_total=report.orders_checked,
+                lines_reserved=report.lines_reserved, lines_short=report.lines_short,
+                orders_failed=report.orders_failed, results=[o.as_dict() for o in report.orders[:RESULTS_KEPT]])
 
 
 def _requester(check: AvailabilityCheck):
@@ -758,7 +769,7 @@ def sales_order_cancel(*, order: SalesOrder, user=None, reason: str = "") -> Sal
     released = reservations_release_for(reference_type=RESERVATION_REFERENCE, reference_id=order.pk)
     delivered = order.lines.filter(delivered_qty__gt=0).exists()
     new_status = SalesOrder.Status.CLOSED if delivered else SalesOrder.Status.CANCELLED
-    message = _("%(n)d reservations released") % {"n": released}
+    message = ngettext("%(n)d reservation released", "%(n)d reservations released", released) % {"n": released}
     if reason.strip():
         message = f"{reason.strip()} · {message}"
     _status_change(order, new_status, user=user, message=message)

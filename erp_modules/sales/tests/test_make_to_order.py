@@ -88,7 +88,7 @@ def test_without_allow_shortage_confirmation_is_still_all_or_nothing(erp):
     full = order_for(customer, (hood, 4, "1299"))
     sales_order_confirm(order=full, allow_shortage=True)
     assert reserved_rows(full) == [("HOOD-900", D(4), D(0), "active")]
-    assert audit_history(obj=full).first().message == "1 reservations"
+    assert audit_history(obj=full).first().message == "1 reservation"
 
 
 def test_check_availability_tops_up_from_a_purchase_receipt_only_with_free_stock_and_is_idempotent(erp):
@@ -214,7 +214,7 @@ def test_a_kit_is_reserved_topped_up_and_delivered_per_component_in_the_proporti
     assert [(c.item.code, c.required, c.reserved, c.short) for c in view.components] == [
         ("FLT-01", D(6), D(0), D(6)), ("HOOD-900", D(3), D(2), D(1))]
     assert audit_history(obj=order).first().message == (
-        "1 reservations; short, to make or buy: Line 1 (KIT-900 油烟机套装), component HOOD-900: 1 个; "
+        "1 reservation; short, to make or buy: Line 1 (KIT-900 油烟机套装), component HOOD-900: 1 个; "
         "Line 1 (KIT-900 油烟机套装), component FLT-01: 6 个")
     # when 20 filters arrive and availability is checked, then 2 complete kits are reserved
     receive(filter_item, 20)

@@ -304,7 +304,7 @@ def test_cancelling_an_order_releases_its_reservations(erp):
     assert order.status == SalesOrder.Status.CANCELLED
     assert active_reservations(order) == []
     assert stock_available(item=hood, location=main_location()) == D(10)
-    assert audit_history(obj=order).first().message == "客户取消 · 1 reservations released"
+    assert audit_history(obj=order).first().message == "客户取消 · 1 reservation released"
     with pytest.raises(ValidationError) as exc:
         delivery_create(order=order)
     assert codes(exc) == ["invalid_status"]

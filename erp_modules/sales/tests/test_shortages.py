@@ -503,3 +503,18 @@ def test_the_check_runs_on_the_worker_in_its_own_enterprise_only(clean_schemas, 
         assert (reserved(early), reserved(late)) == (D(4), D(2))
     with tenant_context(b):
         assert reserved(b_order) == D(0) and AvailabilityCheck.objects.count() == 0
+
+
+def test_the_report_is_written_in_the_language_of_the_clerk_who_asked(shop, make_user):
+    # given a clerk who reads English, on a site whose default is zh-Hans
+    from django.utils import translation
+
+    clerk = make_user(language="en")
+    with translation.override("zh-hans"):  # as on the worker
+        check = availability_check_request(user=clerk)
+        # when
+        check = availability_check_execute(check_id=check.pk)
+    # then the per-order texts are in English, as the clerk will read them
+    assert check.results[0]["reserved"].startswith("Line 1 (KIT-900 油烟机套装), component HOOD-900")
+    history = [entry.message for entry in audit_history(obj=SalesOrder.objects.get(number="SO-00002"))]
+    assert any(message.startswith("Availability checked, reserved Line 1") for message in history)
