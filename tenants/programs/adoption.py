@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from tenants.programs.error_codes import ProgramsErrorCode
@@ -31,6 +32,17 @@ from tenants.programs.metrics import DOCUMENT_KINDS, KIND_LABELS
 ADOPTED, AT_RISK, NOT_STARTED = "adopted", "at_risk", "not_started"
 INT_KEYS = ("min_active_users_30d", "min_documents_per_month", "consecutive_months", "min_modules_in_use")
 KNOWN_KEYS = set(INT_KEYS) | {"document_kinds", "min_completeness_pct"}
+# Each criterion as the office's form names it (the programme form and the change history share these).
+CRITERIA_LABELS = {
+    "min_active_users_30d": gettext_lazy("Active users in 30 days, at least"),
+    "min_documents_per_month": gettext_lazy("Documents in 30 days, at least"),
+    "consecutive_months": gettext_lazy("Documents needed in"),
+    "document_kinds": gettext_lazy("Documents that count"),
+    "min_modules_in_use": gettext_lazy("Modules in use, at least"),
+    "min_completeness_pct": gettext_lazy("Data completeness %, at least"),
+}
+CONSECUTIVE_MONTHS_LABELS = {1: gettext_lazy("the last 30 days"),
+                             2: gettext_lazy("each of two 30-day periods in a row")}
 
 
 def criteria_clean(criteria) -> dict:

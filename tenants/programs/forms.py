@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.forms import BootstrapMixin
 from tenants.models import Enterprise
+from tenants.programs.adoption import CONSECUTIVE_MONTHS_LABELS, CRITERIA_LABELS
 from tenants.programs.metrics import DOCUMENT_KINDS, KIND_LABELS
 from tenants.programs.models import Enrolment, Milestone, Programme
 
@@ -98,18 +99,18 @@ class ProgrammeForm(BootstrapMixin, forms.Form):
     fund = forms.CharField(label=_("Fund"), max_length=100, required=False)
     budget = forms.CharField(label=_("Budget (CNY)"), max_length=20)
     # the adoption criteria (adoption.py), each optional
-    min_active_users_30d = forms.IntegerField(label=_("Active users in 30 days, at least"), required=False,
+    min_active_users_30d = forms.IntegerField(label=CRITERIA_LABELS["min_active_users_30d"], required=False,
                                               min_value=0)
-    min_documents_per_month = forms.IntegerField(label=_("Documents in 30 days, at least"), required=False,
+    min_documents_per_month = forms.IntegerField(label=CRITERIA_LABELS["min_documents_per_month"], required=False,
                                                  min_value=0)
     consecutive_months = forms.TypedChoiceField(
-        label=_("Documents needed in"), coerce=int, required=False, empty_value=None,
-        choices=[("1", _("the last 30 days")), ("2", _("each of two 30-day periods in a row"))])
+        label=CRITERIA_LABELS["consecutive_months"], coerce=int, required=False, empty_value=None,
+        choices=[(str(n), label) for n, label in CONSECUTIVE_MONTHS_LABELS.items()])
     document_kinds = forms.MultipleChoiceField(
-        label=_("Documents that count"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=CRITERIA_LABELS["document_kinds"], required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(kind, KIND_LABELS[kind]) for kind in DOCUMENT_KINDS], help_text=_("None ticked: every kind."))
-    min_modules_in_use = forms.IntegerField(label=_("Modules in use, at least"), required=False, min_value=0)
-    min_completeness_pct = forms.DecimalField(label=_("Data completeness %, at least"), max_digits=4,
+    min_modules_in_use = forms.IntegerField(label=CRITERIA_LABELS["min_modules_in_use"], required=False, min_value=0)
+    min_completeness_pct = forms.DecimalField(label=CRITERIA_LABELS["min_completeness_pct"], max_digits=4,
                                               decimal_places=1, required=False, min_value=0, max_value=100)
 
     CRITERIA_FIELDS = (*CRITERIA_INT_FIELDS, "consecutive_months", "document_kinds", "min_completeness_pct")

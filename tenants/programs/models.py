@@ -118,6 +118,42 @@ class Programme(models.Model):
         return (on or timezone.localdate()) <= self.period_end
 
 
+class ProgrammeChange(models.Model):
+    """Append-only: one row per save of a programme's settings (or its creation), naming each field
+    that changed with its label and its old and new value as text, as they read at the time.
+
+    Written by programme_create / programme_update in their transaction; never updated or deleted
+    (a trigger refuses it, see migration 0004; only the user link may go NULL when a user is
+    deleted, the email in `changed_by_label` stays)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("changed")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="changes",
+                                  verbose_name=_("programme"))
+    kind = models.CharField(_("change"), max_length=8, choices=Kind.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("changed by"))
+    changed_by_label = models.CharField(_("changed by"), max_length=254, blank=True)  # the email at the time
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    # [{"field": name, "label": verbose name, "old": text | None, "new": text | None}, ...] in field order;
+    # criteria are one entry per key ("criteria.min_active_users_30d"). Texts in settings.LANGUAGE_CODE.
+    changes = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        verbose_name = _("programme change")
+        verbose_name_plural = _("programme changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["programme", "-changed_at"], name="programme_change_idx"),
+                   models.Index(fields=["changed_at"], name="programme_change_at_idx")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=["created", "updated"]),
+                                              name="programme_change_kind")]
+
+    def __str__(self):
+        return f"{self.programme} · {self.get_kind_display()} · {self.changed_at:%Y-%m-%d %H:%M}"
+
+
 class Enrolment(models.Model):
     """An enterprise in a programme: applied by the enterprise or enrolled by the office."""
 

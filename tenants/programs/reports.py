@@ -1,6 +1,7 @@
-"""The city's monthly report: programme progress, adoption, subsidies against budgets, the boards
-and city-wide figures (with the same suppression as the office pages), as a PDF with charts
-(reportlab; Chinese in the built-in CID font STSong-Light) and as an Excel workbook with charts."""
+"""The city's monthly report: programme progress, adoption, subsidies against budgets, the boards,
+city-wide figures (with the same suppression as the office pages) and the changes to programmes
+in the month, as a PDF with charts (reportlab; Chinese in the built-in CID font STSong-Light)
+and as an Excel workbook with charts."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class ReportData:
     boards: dict = field(default_factory=dict)
     sectors: selectors.CohortTable | None = None
     towns: selectors.CohortTable | None = None
+    changes: list[selectors.ChangeRow] = field(default_factory=list)  # of the programmes' settings, in the month
 
     @property
     def title(self) -> str:
@@ -97,6 +99,7 @@ def _report_data(*, month: date) -> ReportData:
                    "matches": _count_in("ecommerce.Match", "created_at", month, end)}
     data.sectors = selectors.city_figures(by="sector", as_of=end)
     data.towns = selectors.city_figures(by="town", as_of=end)
+    data.changes = selectors.programme_change_rows(since=month, until=end, newest_first=False)
     return data
 
 
@@ -110,6 +113,22 @@ def _subsidy_header() -> list[str]:
     return [_("Programme"), _("Budget"), _("Granted"), _("Paid"), _("Remaining"), _("Granted this month"),
             _("Paid this month"), _("Returned to the budget this month"), _("Paid back this month")]
 
+
+
+def _change_header() -> list[str]:
+    return [_("Changed at"), _("Programme"), _("Changed by"), _("Kind of change"), _("Setting"), _("Old value"),
+            _("New value")]
+
+
+def _change_cells(change: selectors.ChangeRow, *, limit: int | None = None) -> list:
+    def cut(text):
+        if text is None:
+            return "—" if limit else None
+        return text if limit is None or len(text) <= limit else text[:limit - 1] + "…"
+
+    at = timezone.localtime(change.changed_at)
+    return [at.strftime("%Y-%m-%d %H:%M") if limit else at.replace(tzinfo=None), change.programme,
+            change.changed_by or ("—" if limit else None), change.kind, change.label, cut(change.old), cut(change.new)]
 
 
 def _money(value: Decimal) -> str:
@@ -246,6 +265,13 @@ def _report_pdf(data: ReportData) -> bytes:
             story.append(_bar_chart(heading, [r.label for r in shown], [
                 (_("enterprises"), [r.enterprises for r in shown]), (_("active enterprises"), [r.active for r in shown])]))
 
+    story.append(p(_("7. Changes to programmes"), h2))
+    if data.changes:
+        story.append(table(_change_header(), [_change_cells(c, limit=160) for c in data.changes],
+                           widths=[22 * mm, 32 * mm, 30 * mm, 14 * mm, 26 * mm, 29 * mm, 29 * mm]))
+    else:
+        story.append(p(_("No programme's settings changed this month."), body))
+
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,
                             bottomMargin=14 * mm, title=data.title, author="Digital Bridge", invariant=1)
@@ -313,6 +339,7 @@ def _report_workbook(data: ReportData) -> bytes:
         if cohort.note:
             ws.append([])
             ws.append([cohort.note])
+    sheet(_("Programme changes"), _change_header(), [_change_cells(c) for c in data.changes])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

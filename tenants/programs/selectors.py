@@ -120,6 +120,49 @@ def programme_progress_series(*, programme: Programme, days: int = 90, until: da
     }
 
 
+@dataclass
+class ChangeRow:
+    """One setting changed in one entry of a programme's history (a row of the history table)."""
+
+    entry_id: int
+    programme: str
+    changed_at: object
+    changed_by: str
+    kind: str
+    field: str
+    label: str
+    old: str | None
+    new: str | None
+
+
+def programme_change_rows(*, programme: Programme | None = None, since: date | None = None,
+                          until: date | None = None, newest_first: bool = True) -> list[ChangeRow]:
+    """The history of one programme (or all), newest entry first (or oldest), one row per setting
+    changed, in the order the entry lists them. A setting that still exists is named in the active
+    language; one that no longer exists keeps the label it had. `since` / `until`: local days,
+    inclusive."""
+    from tenants.programs.history import setting_label
+    from tenants.programs.models import ProgrammeChange
+
+    qs = ProgrammeChange.objects.select_related("programme").order_by(
+        *(("-changed_at", "-id") if newest_first else ("changed_at", "id")))
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if since is not None:
+        qs = qs.filter(changed_at__date__gte=since)
+    if until is not None:
+        qs = qs.filter(changed_at__date__lte=until)
+    rows = []
+    for entry in qs:
+        kind = str(entry.get_kind_display())
+        for change in entry.changes:
+            rows.append(ChangeRow(entry_id=entry.pk, programme=entry.programme.name, changed_at=entry.changed_at,
+                                  changed_by=entry.changed_by_label, kind=kind, field=change["field"],
+                                  label=setting_label(change["field"]) or change.get("label") or change["field"],
+                                  old=change.get("old"), new=change.get("new")))
+    return rows
+
+
 def enrolment_list(*, programme: Programme | None = None, status: str = Enrolment.Status.ENROLLED
                    ) -> QuerySet[Enrolment]:
     qs = Enrolment.objects.filter(status=status).select_related("programme", "enterprise")

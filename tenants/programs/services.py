@@ -4,7 +4,7 @@ snapshots and evaluations, monthly reports. Public schema only."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import field_error
 from tenants.models import Enterprise, Membership, Role, User
-from tenants.programs import metrics
+from tenants.programs import history, metrics
 from tenants.programs.adoption import adoption_evaluate, criteria_clean
 from tenants.programs.error_codes import ProgramsErrorCode as Code
 from tenants.programs.models import (AdoptionRecord, AdoptionSnapshot, Enrolment, Milestone, MonthlyReport, Programme,
-                                     Subsidy, SubsidyPayment, SubsidyReversal)
+                                     ProgrammeChange, Subsidy, SubsidyPayment, SubsidyReversal)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -37,7 +37,7 @@ def _money(value, field: str, *, allow_zero: bool = False) -> Decimal:
 
 
 def _fmt(amount: Decimal) -> str:
-    return f"¥{amount.quantize(CENT, ROUND_HALF_UP):,}"
+    return history.money_text(amount)
 
 
 def _require_office(actor: User | None) -> None:
@@ -90,14 +90,43 @@ def _programme_apply(programme: Programme, fields: dict) -> None:
     programme.full_clean()
 
 
+def _programme_change_record(*, programme: Programme, kind: str, actor: User | None, at,
+                             changes: list[dict]) -> ProgrammeChange:
+    """Append one entry to the programme's history (the only place that writes it; never updated)."""
+    entry = ProgrammeChange(programme=programme, kind=kind, changed_by=actor, changed_at=at, changes=changes,
+                            changed_by_label=(actor.email if actor is not None else "")[:254])
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _code_lock_check(programme: Programme, fields: dict) -> None:
+    if "code" in fields and str(fields["code"]).strip() != programme.code and programme.enrolments.exists():
+        raise field_error("code", _("The code cannot change once enterprises have applied or been enrolled "
+                                    "(it stays %(code)s).") % {"code": programme.code}, Code.CODE_LOCKED)
+
+
+def programme_validate(*, programme: Programme | None, fields: dict) -> None:
+    """The checks of programme_create (programme None) / programme_update, without writing: for the
+    Django admin's form, so each error shows on its field. The services check again under the lock."""
+    probe = Programme() if programme is None else Programme.objects.get(pk=programme.pk)
+    if programme is not None:
+        _code_lock_check(probe, fields)
+    _programme_apply(probe, fields)
+
+
 @transaction.atomic
 def programme_create(*, actor: User | None = None, **fields) -> Programme:
-    """A new programme. `actor` is the office user on the pages (None: data migrations, seeds, tests)."""
+    """A new programme, and the first entry of its history (every setting it starts with). `actor`
+    is the office user on the pages (None: data migrations, seeds, tests)."""
     if actor is not None:
         _require_office(actor)
     programme = Programme(created_by=actor)
     _programme_apply(programme, fields)
     programme.save()
+    _programme_change_record(programme=programme, kind=ProgrammeChange.Kind.CREATED, actor=actor,
+                             at=programme.created_at, changes=history.settings_created(
+                                 history.programme_settings(programme, PROGRAMME_FIELDS)))
     return programme
 
 
@@ -106,19 +135,24 @@ def programme_update(*, programme: Programme, actor: User, **fields) -> Programm
     """Change a programme's settings. Locks the programme row like the subsidy services, so the
     budget can never drop below what is granted, however grants race with the edit; the code stays
     fixed once an enterprise has applied or been enrolled (links and exports name it). Records who
-    and when (as enrolments do); new criteria are evaluated again for every stored day, in a task."""
+    and when (as enrolments do) and appends one entry to the programme's history with each setting
+    that changed, old and new, in the same transaction (nothing changed: no save, no entry); new
+    criteria are evaluated again for every stored day, in a task."""
     _require_office(actor)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     before = {name: getattr(programme, name) for name in PROGRAMME_FIELDS}
-    if "code" in fields and str(fields["code"]).strip() != programme.code and programme.enrolments.exists():
-        raise field_error("code", _("The code cannot change once enterprises have applied or been enrolled "
-                                    "(it stays %(code)s).") % {"code": programme.code}, Code.CODE_LOCKED)
+    before_texts = history.programme_settings(programme, PROGRAMME_FIELDS)
+    _code_lock_check(programme, fields)
     _programme_apply(programme, fields)
     changed = [name for name in PROGRAMME_FIELDS if getattr(programme, name) != before[name]]
     if not changed:
         return programme
     programme.updated_by, programme.updated_at = actor, timezone.now()
     programme.save(update_fields=[*changed, "updated_by", "updated_at"])  # never the totals the grants keep
+    changes = history.settings_changed(before_texts, history.programme_settings(programme, PROGRAMME_FIELDS))
+    if changes:
+        _programme_change_record(programme=programme, kind=ProgrammeChange.Kind.UPDATED, actor=actor,
+                                 at=programme.updated_at, changes=changes)
     if "criteria" in changed and programme.enrolments.filter(status=Enrolment.Status.ENROLLED).exists():
         from tenants.programs.tasks import programme_reevaluate as reevaluate_task
 

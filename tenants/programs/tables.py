@@ -118,6 +118,19 @@ def reversals_table(request, queryset, *, export_name: str, with_enterprise: boo
                        page_size=50)
 
 
+def history_table(request, rows, *, export_name: str) -> OfficeTable:
+    """A programme's change history (selectors.programme_change_rows): newest first, one row per
+    setting changed, with who, when, from and to."""
+    return OfficeTable(request, rows, columns=[
+        Column("changed_at", _("Changed at")),
+        Column("changed_by", _("Changed by")),
+        Column("kind", _("Kind of change")),
+        Column("label", _("Setting")),
+        Column("old", _("Old value")),
+        Column("new", _("New value")),
+    ], export_name=export_name, page_size=25)
+
+
 def programmes_table(request, queryset, *, progress: dict, targets: dict) -> OfficeTable:
     return OfficeTable(request, queryset, columns=[
         Column("name", _("Programme"), link=lambda p: reverse("programs:programme_detail", args=[p.code])),

@@ -30,8 +30,9 @@ from tenants.programs.forms import (ApplyForm, CancelForm, ClawbackForm, Decisio
                                     MilestoneForm, PaymentForm, ProgrammeForm, ReportForm)
 from tenants.programs.models import Enrolment, Milestone, MonthlyReport, Programme, Subsidy
 from tenants.programs.tables import (applications_table, cohort_table, enrolled_table, evaluations_table,
-                                     export_first, milestones_table, own_enrolments_table, programmes_table,
-                                     reports_table, reversals_table, snapshots_table, subsidies_table)
+                                     export_first, history_table, milestones_table, own_enrolments_table,
+                                     programmes_table, reports_table, reversals_table, snapshots_table,
+                                     subsidies_table)
 
 
 def render(request, template: str, context: dict | None = None, status: int = 200):
@@ -139,11 +140,13 @@ def _programme_page(request, programme: Programme, *, enrol_form=None, status: i
                                       export_name=f"{programme.code}-milestones")
     reversals_tbl = reversals_table(request, selectors.reversal_list(programme=programme),
                                     export_name=f"{programme.code}-reversals")
-    exported = export_first(enrolled_tbl, applications_tbl, subsidies_tbl, milestones_tbl, reversals_tbl)
+    history_tbl = history_table(request, selectors.programme_change_rows(programme=programme),
+                                export_name=f"{programme.code}-history")
+    exported = export_first(enrolled_tbl, applications_tbl, subsidies_tbl, milestones_tbl, reversals_tbl, history_tbl)
     if exported is not None:
         return exported
     return render(request, "programs/programme_detail.html", {
-        "milestones_table": milestones_tbl, "reversals_table": reversals_tbl,
+        "milestones_table": milestones_tbl, "reversals_table": reversals_tbl, "history_table": history_tbl,
         "programme": programme, "progress": selectors.programme_progress(programme=programme),
         "target": selectors.programme_target_text(programme),
         "chart": selectors.programme_progress_series(programme=programme),

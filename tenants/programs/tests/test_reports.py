@@ -45,7 +45,7 @@ def test_the_office_prepares_a_month_and_downloads_pdf_and_excel(make_enterprise
     xlsx = client.get(f"/office/reports/{report.pk}/xlsx/")
     book = load_workbook(io.BytesIO(xlsx.content))
     sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
-    assert len(book.worksheets) == 6
+    assert len(book.worksheets) == 7  # the last one: changes to programmes in the month
     programmes, subsidies, adoption = (book.worksheets[0], book.worksheets[1], book.worksheets[2])
     assert programmes._charts and subsidies._charts  # with charts
     row = next(r for r in programmes.iter_rows(values_only=True) if r[0] == programme.name)
