@@ -109,8 +109,11 @@ def mrp_run_execute(*, run_id: int) -> MrpRun | None:
         if not got:
             return run
         started = time.perf_counter()
-        MrpRun.objects.filter(pk=run.pk).update(status=MrpRun.Status.RUNNING, started_at=timezone.now(),
-                                                progress=1, stage="reading")
+        # re-read under the lock: a second delivery of the task may come after the first finished
+        if not MrpRun.objects.filter(pk=run.pk, status__in=MrpRun.ACTIVE_STATUSES).update(
+                status=MrpRun.Status.RUNNING, started_at=timezone.now(), progress=1, stage="reading"):
+            run.refresh_from_db()
+            return run
         publish = _progress(run.pk)
         try:
             today = timezone.localdate()

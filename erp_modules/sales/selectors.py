@@ -349,6 +349,8 @@ def sales_shortage_list(*, customer: Partner | None = None, item: Item | None = 
                                         output_field=_DEC))
           .filter(short_quantity__gt=0)
           .annotate(available_quantity=Cast(Case(When(is_kit, then=Greatest(F("k_after") - F("k_reserved"), _NONE)),
+                                                 # a location that may go negative reserves the whole shortage
+                                                 When(location__allow_negative=True, then=F("short_quantity")),
                                                  default=Greatest(F("own_free"), _NONE)), output_field=_DEC),
                     can_reserve=Case(When(is_kit, then=F("k_coverable")),
                                      When(Q(location__allow_negative=True) | Q(own_free__gt=0), then=Value(True)),

@@ -715,7 +715,12 @@ def availability_check_execute(*, check_id: int) -> AvailabilityCheck | None:
         if not got:
             return check
         rows = AvailabilityCheck.objects.filter(pk=check.pk)
-        rows.update(status=AvailabilityCheck.Status.RUNNING, started_at=timezone.now())
+        # re-read under the lock: a second delivery of the task may come after the first finished,
+        # or after the row was given up as stale; then there is nothing to do
+        if not rows.filter(status__in=AvailabilityCheck.ACTIVE_STATUSES).update(
+                status=AvailabilityCheck.Status.RUNNING, started_at=timezone.now()):
+            check.refresh_from_db()
+            return check
         requester = _requester(check)
         # the history lines and the report are written once: in the language of whoever asked for them
         # (a worker's own language is the site's default, zh-Hans)

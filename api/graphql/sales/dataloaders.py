@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
 from erp_modules.partners.models import Partner
 from erp_modules.inventory.models import Reservation
 from erp_modules.sales.models import RESERVATION_REFERENCE, SalesOrderKitComponent, SalesOrderLine
+
+
+ZERO_QTY = Decimal("0.0000")
 
 
 class PartnerByIdLoader(ByIdLoader[Partner]):
@@ -33,7 +38,7 @@ class ReservedByLineIdLoader(DataLoader[int, tuple]):
     def batch_load(self, keys):
         from erp_modules.sales.selectors import kits_reserved, order_line_needs
 
-        lines = SalesOrderLine.objects.select_related("item", "item__uom").in_bulk(keys)
+        lines = SalesOrderLine.objects.select_related("item", "item__uom", "order").in_bulk(keys)
         reservations = group_by(Reservation.objects.filter(reference_type=RESERVATION_REFERENCE,
                                                            reference_line_id__in=keys).order_by("pk"),
                                 lambda r: r.reference_line_id)
@@ -45,13 +50,18 @@ class ReservedByLineIdLoader(DataLoader[int, tuple]):
             if line is None:
                 result.append(self.default)
                 continue
+            if line.item.item_type == line.item.Type.SERVICE:
+                result.append((None, None))  # nothing to reserve
+                continue
+            if not line.order.is_open:  # a draft, a cancelled or a closed order is short of nothing
+                result.append((ZERO_QTY, ZERO_QTY))
+                continue
             needs = order_line_needs(line=line, reservations=reservations.get(key, []),
                                      kit_components=components.get(key, []))
-            if not needs:  # a service: nothing to reserve
-                result.append((None, None))
-            elif line.item.item_type == line.item.Type.KIT:
+            if line.item.item_type == line.item.Type.KIT:
                 reserved = kits_reserved(line=line, needs=needs)
-                result.append((reserved, max(line.open_qty - reserved, 0)))
+                short = max(line.open_qty - reserved, ZERO_QTY)
             else:
-                result.append((needs[0].reserved, needs[0].short))
+                reserved, short = needs[0].reserved, needs[0].short
+            result.append((reserved.quantize(ZERO_QTY), short.quantize(ZERO_QTY)))
         return result

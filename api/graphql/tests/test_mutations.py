@@ -218,6 +218,23 @@ def test_sales_order_confirm_all_or_nothing_or_make_to_order(client, trade, make
     assert [e["code"] for e in again["errors"]] == ["invalid_status"]
 
 
+def test_line_shortages_only_on_open_orders(client, trade, make_token):
+    from erp_modules.sales.services import sales_order_cancel
+
+    token = make_token(trade, ["orders:write", "orders:read"])
+    order_id = _order_id(trade, _draft(client, trade, token, "14")["number"])
+
+    def lines():
+        return gql(client, LINES, {"id": order_id}, enterprise=trade, token=token)["data"]["salesOrder"]["lines"]
+
+    assert lines() == [{"quantity": "14.0000", "reserved": "0.0000", "short": "0.0000"}]  # a draft
+    gql(client, CONFIRM, {"id": order_id, "mto": True}, enterprise=trade, token=token)
+    assert lines() == [{"quantity": "14.0000", "reserved": "10.0000", "short": "4.0000"}]
+    with tenant_context(trade):
+        sales_order_cancel(order=SalesOrder.objects.get())
+    assert lines() == [{"quantity": "14.0000", "reserved": "0.0000", "short": "0.0000"}]
+
+
 def test_sales_order_confirm_permissions_and_isolation(client, two_enterprises, make_token):
     from erp_modules.sales.tests.factories import make_customer, make_hood
 

@@ -518,3 +518,51 @@ def test_the_report_is_written_in_the_language_of_the_clerk_who_asked(shop, make
     assert check.results[0]["reserved"].startswith("Line 1 (KIT-900 油烟机套装), component HOOD-900")
     history = [entry.message for entry in audit_history(obj=SalesOrder.objects.get(number="SO-00002"))]
     assert any(message.startswith("Availability checked, reserved Line 1") for message in history)
+
+
+def _other_worker_first(monkeypatch, between=None):
+    """The task delivered twice: this worker has read the check (queued); the other one runs it to the
+    end (then `between` happens) before this one takes the lock."""
+    from erp_modules.sales import services
+
+    original = services._check_lock
+    state = {"first": True}
+
+    def lock():
+        if state["first"]:
+            state["first"] = False
+            monkeypatch.setattr(services, "_check_lock", original)
+            availability_check_execute(check_id=AvailabilityCheck.objects.order_by("id").first().pk)
+            if between:
+                between()
+        return original()
+
+    monkeypatch.setattr(services, "_check_lock", lock)
+
+
+def test_a_second_delivery_of_the_task_after_the_first_finished_does_nothing(erp, monkeypatch):
+    # given 10 hoods short, 3 in stock, a check queued
+    customer = make_customer()
+    hood = make_hood("HOOD-900")
+    order = short_order(customer, (hood, 10), due=1)
+    receive(hood, 3)
+    check = availability_check_request()
+    # when the task is delivered twice: the other delivery runs it to the end, 4 more hoods come in and a
+    # new check is queued before this one takes the lock
+    _other_worker_first(monkeypatch, between=lambda: (receive(hood, 4), availability_check_request()))
+    availability_check_execute(check_id=check.pk)
+    # then the finished check is not run again, and the new one is still waiting for its own task
+    assert reserved(order) == D(3)
+    assert list(AvailabilityCheck.objects.order_by("id").values_list("status", flat=True)) == ["done", "queued"]
+
+
+def test_in_a_location_that_may_go_negative_the_whole_shortage_is_available(erp):
+    from erp_modules.inventory.models import Location
+    from erp_modules.sales.services import sales_order_reserve_available
+
+    order = short_order(make_customer(), (make_hood("HOOD-900"), 4), due=1)
+    Location.objects.filter(pk=main_location().pk).update(allow_negative=True)
+    line = sales_shortage_list().get()
+    assert (line.short_quantity, line.can_reserve, line.available_quantity) == (D(4), True, D(4))
+    sales_order_reserve_available(order=order)  # and that is what the check reserves
+    assert not sales_shortage_list().exists()
