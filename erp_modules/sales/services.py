@@ -644,7 +644,8 @@ def sales_orders_reserve_available(*, user=None, orders=None, progress=None) -> 
         except DatabaseError as exc:  # a deadlock or a lock timeout, say: this order only
             log.warning("availability check of %s failed", number, exc_info=True)
             check = OrderCheck(order_id=pk, number=number, reserved=[], still_short=[],
-                               error=_("The database refused: %(error)s") % {"error": str(exc).strip()[:300]})
+                               error=_("The database was busy with this order (%(kind)s); try it again.")
+                               % {"kind": type(exc).__name__})  # the details are in the worker's log
         results.append(check)
         if progress is not None:
             progress(len(results), len(queue))
