@@ -17,7 +17,7 @@ enterprises, that share its category or any of its title/specification words (fo
 search index), newest first (200 at most). The best ``BOARDS_MATCHES_KEPT`` are stored; a new
 pair at or above ``BOARDS_MATCH_NOTIFY_THRESHOLD`` is sent to both posters. When a supplier's credit
 flag changes, its visible supply listings are matched again without notifications
-(services.enterprise_card_credit_set), so the stored scores carry the new credit part.
+(services.enterprise_cards_credit_set), so the stored scores carry the new credit part.
 """
 
 from __future__ import annotations

@@ -196,8 +196,8 @@ def _credit_matches_refresh_queue(*, enterprise_id: int) -> list[int]:
 
 def enterprise_listings_reindex(*, enterprise: Enterprise) -> int:
     """Refresh the enterprise's facet lexemes (town, verified credit) in its listings' search vectors.
-    Called when the credit changes, and by the beat task for enterprises changed lately (their town may
-    have changed in the enterprise's settings)."""
+    Called by the beat task for enterprises changed lately (their town may have changed in the
+    enterprise's settings); a credit change re-indexes through `_listings_reindex` directly."""
     return _listings_reindex(enterprise_ids=[enterprise.pk])
 
 

@@ -14,7 +14,7 @@ def listings_expire_task() -> dict:
 @shared_task(name="ecommerce.listing_matches_refresh")
 def listing_matches_refresh_task(listing_id: int, notify: bool = True) -> int:
     """Store the listing's best matches; ``notify=False`` refreshes the scores without telling anyone
-    (the credit flag changed, see services.enterprise_card_credit_set)."""
+    (the credit flag changed, see services.enterprise_cards_credit_set)."""
     from ecommerce.matching import listing_matches_refresh
     from ecommerce.models import Listing
 

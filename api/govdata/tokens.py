@@ -34,11 +34,13 @@ SCOPES = {
     "catalog:write": gettext_lazy("create and change items"),
     "stock:read": gettext_lazy("read stock levels"),
     "orders:read": gettext_lazy("read sales and purchase orders, customers and suppliers"),
-    "orders:write": gettext_lazy("create sales orders"),
+    "orders:write": gettext_lazy("create and confirm sales orders, reserve their stock"),
     "production:read": gettext_lazy("read work orders"),
     "govdata:read": gettext_lazy("read the enterprise's own registry and credit records"),
-    "boards:read": gettext_lazy("read the enterprise's own listings (drafts too) and inquiries on the boards"),
-    "boards:write": gettext_lazy("post, change and close listings on the boards; send inquiries"),
+    "boards:read": gettext_lazy("read the enterprise's own listings (drafts too), quotations and inquiries on "
+                                "the boards"),
+    "boards:write": gettext_lazy("post, change, publish, renew and close listings on the boards; quote, accept "
+                                 "and withdraw quotations; send inquiries"),
 }
 
 

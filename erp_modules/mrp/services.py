@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import field_error
+from core.errors import field_error, job_error_text
 from core.locks import job_is_stale, schema_advisory_lock
 from erp_modules.catalog.models import Item
 from erp_modules.mrp import engine, selectors
@@ -140,7 +140,7 @@ def mrp_run_execute(*, run_id: int) -> MrpRun | None:
         except Exception as exc:  # the run failed: nothing of it was written, the last results stay
             log.exception("MRP run %s failed", run.pk)
             MrpRun.objects.filter(pk=run.pk).update(status=MrpRun.Status.FAILED, finished_at=timezone.now(),
-                                                    error=f"{type(exc).__name__}: {exc}"[:2000])
+                                                    error=job_error_text(exc))
     _runs_prune()
     run.refresh_from_db()
     return run

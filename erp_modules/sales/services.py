@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.errors import field_error
+from core.errors import field_error, job_error_text
 from core.locks import job_is_stale, schema_advisory_lock
 from erp_modules.catalog.models import BomLine, Item
 from erp_modules.catalog.selectors import bom_explode
@@ -732,7 +732,7 @@ def availability_check_execute(*, check_id: int) -> AvailabilityCheck | None:
         except Exception as exc:  # what was reserved before stays (each order was committed)
             log.exception("availability check %s failed", check.pk)
             rows.update(status=AvailabilityCheck.Status.FAILED, finished_at=timezone.now(),
-                        error=f"{type(exc).__name__}: {exc}"[:2000])
+                        error=job_error_text(exc))
     _checks_prune()
     check.refresh_from_db()
     return check

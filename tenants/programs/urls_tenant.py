@@ -1,4 +1,4 @@
-"""An enterprise's own figures and programme applications on its own host. To be mounted by
+"""An enterprise's own figures and programme applications on its own host, mounted by
 config/urls_tenants.py as: path("programmes/", include("tenants.programs.urls_tenant"))."""
 
 from django.urls import path
