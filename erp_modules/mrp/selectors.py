@@ -19,7 +19,7 @@ from erp_modules.mrp.models import MasterScheduleEntry, MrpException, MrpItemPla
 from erp_modules.partners.models import Partner, PriceList, PriceListItem
 from erp_modules.production.models import WorkOrder, WorkOrderComponent
 from erp_modules.purchasing.models import PurchaseOrder, PurchaseOrderLine
-from erp_modules.sales.models import SalesOrder, SalesOrderLine
+from erp_modules.sales.models import SalesOrder, SalesOrderKitComponent, SalesOrderLine
 
 # Purchase orders that count as supply: approved / partially received, and drafts (an order just
 # converted from this workbench is a draft until a manager approves it; leaving it out would plan
@@ -76,17 +76,26 @@ def mrp_inputs_read(*, today: date) -> MrpInputs:
         ["bom_id", "parent_id", "component_id", "qty_per", "valid_from", "valid_to"])
     so_statuses = [str(s) for s in SalesOrder.OPEN_STATUSES]
     wo_statuses = [str(s) for s in WorkOrder.OPEN_STATUSES]
+    # A kit line confirmed with its components recorded (the BOM of that day) asks for those components,
+    # in the open share of the line, as its reservations and deliveries do; others ask for the item.
     demand = _frame(f"""
         SELECT l.item_id, COALESCE(o.delivery_date, o.order_date), (l.quantity - l.delivered_qty)::float8,
                'so', o.number, l.sequence
         FROM {_t(SalesOrderLine)} l JOIN {_t(SalesOrder)} o ON o.id = l.order_id
+        WHERE o.status = ANY(%s) AND l.quantity > l.delivered_qty
+          AND NOT EXISTS (SELECT 1 FROM {_t(SalesOrderKitComponent)} k WHERE k.line_id = l.id)
+        UNION ALL
+        SELECT k.item_id, COALESCE(o.delivery_date, o.order_date),
+               (k.quantity * (l.quantity - l.delivered_qty) / l.quantity)::float8, 'so', o.number, l.sequence
+        FROM {_t(SalesOrderKitComponent)} k JOIN {_t(SalesOrderLine)} l ON l.id = k.line_id
+        JOIN {_t(SalesOrder)} o ON o.id = l.order_id
         WHERE o.status = ANY(%s) AND l.quantity > l.delivered_qty
         UNION ALL
         SELECT c.item_id, COALESCE(w.planned_start, %s), (c.quantity_required - c.quantity_issued)::float8,
                'wo', w.number, c.sequence
         FROM {_t(WorkOrderComponent)} c JOIN {_t(WorkOrder)} w ON w.id = c.work_order_id
         WHERE w.status = ANY(%s) AND c.line_type = 'component' AND c.quantity_required > c.quantity_issued""",
-        [so_statuses, today, wo_statuses], ["item_id", "date", "quantity", "kind", "ref", "line"])
+        [so_statuses, so_statuses, today, wo_statuses], ["item_id", "date", "quantity", "kind", "ref", "line"])
     receipts = _frame(f"""
         SELECT l.item_id, COALESCE(l.expected_date, o.expected_date, o.order_date),
                (l.quantity - l.received_quantity)::float8, 'po', o.number, l.line_no

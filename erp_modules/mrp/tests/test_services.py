@@ -280,6 +280,21 @@ def test_a_kit_sold_is_planned_through_its_components(erp):
     assert plan_of(run, c1) == [(2, week(2) - timedelta(days=4), week(2))]  # 12 needed, 10 on hand
 
 
+def test_a_kit_confirmed_before_its_bom_changed_is_planned_with_the_components_it_reserved(erp):
+    # given 4 kits confirmed with BOM v1 (2 C1 each, none in stock), then v2 released (3 C2 each)
+    kit = make_item("KIT-03", item_type=Item.Type.KIT, uom="set")
+    c1 = make_item("C1-V1", item_type=Item.Type.RAW, lead_time_days=4)
+    c2 = make_item("C2-V2", item_type=Item.Type.RAW, lead_time_days=4)
+    make_bom(kit, [(c1, 2)])
+    confirmed_order(make_customer(), [(kit, 4)], delivery=week(2))
+    make_bom(kit, [(c2, 3)])
+    # when
+    run = run_now()
+    # then MRP plans what the order will reserve and deliver: the components recorded at confirmation
+    assert plan_of(run, c1) == [(8, week(2) - timedelta(days=4), week(2))]
+    assert plan_of(run, c2) == []
+
+
 def test_the_master_schedule_is_kept_per_item_and_monday(erp):
     fg = make_item("FG-MPS", item_type=Item.Type.FINISHED)
     wednesday = week(2) + timedelta(days=2)
