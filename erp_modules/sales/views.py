@@ -459,9 +459,11 @@ def shortage_list(request):
     delivery_to = _date_param(params.get("delivery_to", ""))
     reservable = {"true": True, "false": False}.get(params.get("reservable", ""))
     dates = _date_choices(selectors.sales_shortage_delivery_dates(), delivery_from, delivery_to)
-    table = Table(request, selectors.sales_shortage_list(
+    lines = selectors.sales_shortage_list(
         customer=_chosen(customers, params.get("customer")), item=_chosen(items, params.get("item")),
-        delivery_from=delivery_from, delivery_to=delivery_to, reservable=reservable), columns=[
+        delivery_from=delivery_from, delivery_to=delivery_to, reservable=reservable)
+    orders = sorted(set(selectors.sales_shortage_list().values_list("order__number", flat=True)))
+    table = Table(request, lines, columns=[
         Column("order.number", gettext_lazy("Sales order"), sort="order__number",
                link=lambda line: line.order.get_absolute_url()),
         Column("order.customer.name", gettext_lazy("Customer"), sort="order__customer__name"),
@@ -477,7 +479,8 @@ def shortage_list(request):
         Column("limiting_component", gettext_lazy("Limited by")),
         Column("location", gettext_lazy("Ship from")),
     ], search_fields=["order__number", "order__customer__name", "item__code", "item__name"],
-        filters=[_Choice("customer", gettext_lazy("Customer"), choices=[(str(c.pk), c.name) for c in customers]),
+        filters=[Filter("order", gettext_lazy("Sales order"), choices=[(n, n) for n in orders], lookup="order__number"),
+                 _Choice("customer", gettext_lazy("Customer"), choices=[(str(c.pk), c.name) for c in customers]),
                  _Choice("item", gettext_lazy("Item"), choices=[(str(i.pk), f"{i.code} {i.name}") for i in items]),
                  _Choice("delivery_from", gettext_lazy("Delivery from"), choices=dates),
                  _Choice("delivery_to", gettext_lazy("Delivery to"), choices=dates),

@@ -415,7 +415,10 @@ def test_links_to_the_list_from_the_order_list_the_short_order_and_the_sales_nav
     assert 'href="/sales/shortages/" id="shortage-link"' in orders
     assert 'href="/sales/shortages/">Shortages</a>' in orders  # the sales tabs
     short = web.get(f"/sales/orders/{shop['first'].pk}/").content.decode()
-    assert 'href="/sales/shortages/?q=SO-00001" id="shortage-link"' in short
+    assert 'href="/sales/shortages/?order=SO-00001" id="shortage-link"' in short
+    # the link shows that order's lines only (a search for SO-00001 would also find SO-000010 …)
+    listed = web.get("/sales/shortages/?order=SO-00001").content.decode()
+    assert "SO-00001" in listed and "SO-00002" not in listed.split("<tbody")[1]
     full = order_for(shop["meichu"], (shop["filter"], 1, "12"), confirm=True)
     assert 'id="shortage-link"' not in web.get(f"/sales/orders/{full.pk}/").content.decode()
 
