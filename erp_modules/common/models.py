@@ -64,6 +64,9 @@ class ErpSettings(models.Model):
         verbose_name = _("ERP settings")
         constraints = [models.CheckConstraint(condition=models.Q(singleton=True), name="erpsettings_singleton")]
 
+    def __str__(self):
+        return str(_("ERP settings"))
+
 
 class ImportJob(models.Model):
     """An Excel/CSV import run by a Celery task; every row is validated before anything is written."""

@@ -1,11 +1,22 @@
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
-from erp_modules.common.models import AuditEntry, DocumentSequence, ErpSettings
+from core.errors import field_error
+from erp_modules.common.error_codes import CommonErrorCode
+from erp_modules.common.models import CURRENCY_DEFAULT, AuditEntry, DocumentSequence, ErpSettings
+
+# China's VAT rates: 13 / 9 / 6 % (general taxpayers), 3 % and 1 % (small-scale taxpayers; 1 % while the
+# reduced rate applies), 5 % (simplified method, e.g. property leases), 0 % (exports).
+VAT_RATES = tuple(Decimal(r) for r in ("0", "1", "3", "5", "6", "9", "13"))
+ERP_SETTINGS_FIELDS = ("currency", "vat_rate", "over_receipt_tolerance_pct", "allow_partial_delivery")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 def document_number_next(*, code: str, prefix: str, padding: int = 5) -> str:
@@ -46,4 +57,69 @@ def model_changes(before: Model | None, after: Model, fields: list[str]) -> dict
 
 def erp_settings_get() -> ErpSettings:
     settings, _ = ErpSettings.objects.get_or_create(singleton=True)
+    return settings
+
+
+def _as_decimal(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _erp_settings_clean(fields: dict) -> dict:
+    """Normalise and check the given settings; every problem is reported on its own field with a code."""
+    clean, errors = {}, []
+    if "currency" in fields:
+        currency = (fields["currency"] or "").strip().upper() or CURRENCY_DEFAULT
+        if _CURRENCY.fullmatch(currency):
+            clean["currency"] = currency
+        else:
+            errors.append(field_error("currency", _("Enter a three-letter currency code such as CNY or USD."),
+                                      CommonErrorCode.CURRENCY))
+    if "vat_rate" in fields:
+        rate = _as_decimal(fields["vat_rate"])
+        if rate is not None and rate in VAT_RATES:
+            clean["vat_rate"] = rate.quantize(Decimal("0.01"))
+        else:
+            errors.append(field_error("vat_rate", _("The VAT rate must be one of %(rates)s %%.") % {
+                "rates": ", ".join(str(r) for r in VAT_RATES)}, CommonErrorCode.VAT_RATE))
+    if "over_receipt_tolerance_pct" in fields:
+        tolerance = _as_decimal(fields["over_receipt_tolerance_pct"])
+        if tolerance is not None and 0 <= tolerance <= 100 and tolerance == tolerance.quantize(Decimal("0.01")):
+            clean["over_receipt_tolerance_pct"] = tolerance.quantize(Decimal("0.01"))
+        else:
+            errors.append(field_error("over_receipt_tolerance_pct", _(
+                "The over-receipt tolerance must be between 0 and 100 %, with at most two decimals."),
+                CommonErrorCode.TOLERANCE))
+    if "allow_partial_delivery" in fields:
+        if isinstance(fields["allow_partial_delivery"], bool):
+            clean["allow_partial_delivery"] = fields["allow_partial_delivery"]
+        else:
+            errors.append(field_error("allow_partial_delivery", _("Choose whether partial deliveries are allowed."),
+                                      CommonErrorCode.PARTIAL_DELIVERY))
+    if errors:
+        raise ValidationError({name: problems for exc in errors for name, problems in exc.error_dict.items()})
+    return clean
+
+
+@transaction.atomic
+def erp_settings_update(*, user=None, **fields) -> ErpSettings:
+    """Change some of the enterprise's ERP settings (only the fields given); the history records what changed.
+
+    Who may call it is the caller's business (the page allows administrators and owners)."""
+    unknown = set(fields) - set(ERP_SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"erp_settings_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    clean = _erp_settings_clean(fields)
+    settings = ErpSettings.objects.select_for_update().get(pk=erp_settings_get().pk)
+    before = ErpSettings(**{f: getattr(settings, f) for f in ERP_SETTINGS_FIELDS})
+    for name, value in clean.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    changes = model_changes(before, settings, list(clean))
+    if changes:
+        audit_record(obj=settings, action="update", user=user, changes=changes)
     return settings

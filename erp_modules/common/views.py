@@ -1,4 +1,4 @@
-"""The factory overview (/erp/) and the import centre (/erp/imports/)."""
+"""The factory overview (/erp/), the import centre (/erp/imports/) and the ERP settings (/erp/settings/)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from django.utils.translation import gettext_lazy
 from core.imports import template_workbook
 from core.tables import Column, Table
 from erp_modules.common import imports
+from erp_modules.common.forms import ErpSettingsForm
 from erp_modules.common.models import ImportJob
+from erp_modules.common.selectors import audit_history
+from erp_modules.common.services import ERP_SETTINGS_FIELDS, erp_settings_get, erp_settings_update
 from tenants.models import Role
-from tenants.views import role_required
+from tenants.views import _form_errors_from, role_required
 
 
 @role_required(Role.VIEWER)
@@ -127,3 +130,32 @@ def factory_overview(request):
             {"name": str(_("Safety stock")), "values": [float(i.safety_stock) for i in low[:10]], "type": "line"}]},
     }
     return render(request, "common/factory_overview.html", context)
+
+
+@role_required(Role.VIEWER)
+def erp_settings(request):
+    """Every member sees the settings; administrators and owners change them."""
+    can_edit = request.membership.has_role(Role.ADMIN)
+    current = erp_settings_get()
+    form = ErpSettingsForm(request.POST if request.method == "POST" else None, current_vat_rate=current.vat_rate,
+                           initial={"vat_rate": f"{current.vat_rate:.2f}",
+                                    "over_receipt_tolerance_pct": f"{current.over_receipt_tolerance_pct.normalize():f}",
+                                    "allow_partial_delivery": current.allow_partial_delivery,
+                                    "currency": current.currency})
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST":
+        if not can_edit:
+            return render(request, "tenants/forbidden.html", {"required_role": Role.ADMIN.label}, status=403)
+        if form.is_valid():
+            try:
+                erp_settings_update(user=request.user, **{f: form.cleaned_data[f] for f in ERP_SETTINGS_FIELDS})
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Settings saved."))
+                return redirect("erp_settings")
+    return render(request, "common/erp_settings.html", {
+        "form": form, "can_edit": can_edit, "history": audit_history(obj=current)[:30]},
+        status=400 if form.is_bound and form.errors else 200)

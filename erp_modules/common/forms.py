@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from erp_modules.common.services import VAT_RATES
+from tenants.forms import BootstrapMixin
+
+
+class ErpSettingsForm(BootstrapMixin, forms.Form):
+    """Only parses the input; erp_modules.common.services.erp_settings_update validates and saves."""
+
+    vat_rate = forms.ChoiceField(
+        label=capfirst(_("VAT rate %")),
+        help_text=_("The rate that new lines of quotations, sales orders and purchase orders get when none is "
+                    "entered; invoices take the rate of their order lines. A line can still have its own rate. "
+                    "General taxpayers mostly use 13 %, small-scale taxpayers 3 %."))
+    over_receipt_tolerance_pct = forms.CharField(
+        label=capfirst(_("over-receipt tolerance %")), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("How much more than ordered a purchase receipt may bring in, as a percentage of the ordered "
+                    "quantity of the line. 0 refuses any receipt above the ordered quantity."))
+    allow_partial_delivery = forms.BooleanField(
+        label=capfirst(_("allow partial deliveries")), required=False,
+        help_text=_("Whether a sales order may be delivered in parts. When off, each delivery must ship the whole "
+                    "open quantity of every line of the order."))
+    currency = forms.CharField(
+        label=capfirst(_("currency")), max_length=20, required=False,
+        help_text=_("Three-letter code (CNY if left empty); new purchase orders use it when the supplier has no "
+                    "currency of its own."))
+
+    def __init__(self, *args, current_vat_rate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rates = list(VAT_RATES)
+        if current_vat_rate is not None and current_vat_rate not in rates:
+            rates.append(current_vat_rate)  # show what is stored rather than silently another rate
+        self.fields["vat_rate"].choices = [(f"{rate:.2f}", f"{rate.normalize():f} %") for rate in sorted(rates)]
