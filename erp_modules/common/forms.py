@@ -25,8 +25,8 @@ class ErpSettingsForm(BootstrapMixin, forms.Form):
                     "open quantity of every line of the order."))
     currency = forms.CharField(
         label=capfirst(_("currency")), max_length=20, required=False,
-        help_text=_("Three-letter code (CNY if left empty); new purchase orders use it when the supplier has no "
-                    "currency of its own."))
+        help_text=_("Three-letter code (CNY if left empty); new purchase orders, quotations and sales orders use it "
+                    "when the supplier or customer has no currency of its own."))
 
     def __init__(self, *args, current_vat_rate=None, **kwargs):
         super().__init__(*args, **kwargs)

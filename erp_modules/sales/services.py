@@ -231,7 +231,8 @@ def quotation_create(*, customer: Partner | None, lines: list[dict], quote_date:
         raise field_error("valid_until", _("“Valid until” cannot be before the quotation date."), SalesErrorCode.DATE)
     cleaned = _lines_clean(lines=lines, customer=customer, with_location=False, on=quote_date)
     quotation = Quotation(number=document_number_next(code="sales_quotation", prefix="QT-"), customer=customer,
-                          quote_date=quote_date, valid_until=valid_until, currency=customer.currency or "CNY",
+                          quote_date=quote_date, valid_until=valid_until,
+                          currency=customer.currency or erp_settings_get().currency,
                           customer_reference=customer_reference.strip(), note=note.strip(), created_by=_user(user))
     quotation.full_clean()
     quotation.save()
@@ -330,7 +331,8 @@ def sales_order_create(*, customer: Partner | None, lines: list[dict], order_dat
     cleaned = _lines_clean(lines=lines, customer=customer, with_location=True, on=order_date)
     order = SalesOrder(number=document_number_next(code="sales_order", prefix="SO-"), customer=customer,
                        quotation=quotation, order_date=order_date, delivery_date=delivery_date,
-                       currency=customer.currency or "CNY", customer_reference=customer_reference.strip(),
+                       currency=customer.currency or erp_settings_get().currency,
+                       customer_reference=customer_reference.strip(),
                        note=note.strip(), created_by=_user(user))
     order.full_clean()
     order.save()

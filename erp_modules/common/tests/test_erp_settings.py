@@ -166,3 +166,17 @@ def test_a_change_in_enterprise_a_never_affects_enterprise_b(client, make_enterp
         assert AuditEntry.objects.get().changes == {"over_receipt_tolerance_pct": ["0.00", "2.00"]}
         order = order_for(make_customer(), (make_hood(), 1, "100"))
         assert order.lines.get().vat_rate == D("13.00")
+
+
+def test_a_customer_without_a_currency_is_quoted_and_sold_in_the_enterprise_currency(erp):
+    from erp_modules.partners.models import Partner
+
+    erp_settings_update(currency="USD")
+    customer = make_customer()
+    Partner.objects.filter(pk=customer.pk).update(currency="")
+    customer.refresh_from_db()
+    order = order_for(customer, (make_hood("HOOD-EXP", stock=5), 1, "99"))
+    assert order.currency == "USD"
+    Partner.objects.filter(pk=customer.pk).update(currency="EUR")
+    customer.refresh_from_db()
+    assert order_for(customer, (order.lines.first().item, 1, "99")).currency == "EUR"  # the customer's own wins
