@@ -17,6 +17,7 @@ unless there are no errors at all.
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
@@ -53,7 +54,10 @@ class ImportError_:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-class Importer:
+class RowValidator(ABC):
+    """Columns and row checks: what `import_validate` needs (government-data batches stop here and are
+    written by their own service, with provenance and history)."""
+
     kind: str = ""
     title: Any = ""
     columns: list[ImportColumn] = []
@@ -62,19 +66,22 @@ class Importer:
         """Look-ups loaded once before validation (e.g. existing codes)."""
         return {}
 
+    @abstractmethod
     def validate_row(self, row: dict, context: dict) -> dict:
-        """Turn one row of strings into clean values; raise RowError(column, message) when bad.
-        Every concrete importer defines it (this base class is never used directly)."""
-        raise NotImplementedError(f"{type(self).__name__} must define validate_row()")
+        """Turn one row of strings into clean values; raise RowError(column, message) when bad."""
 
     def validate_all(self, rows: list[tuple[int, dict]], context: dict) -> list[ImportError_]:
         """Checks across rows (duplicates within the file …)."""
         return []
 
+
+
+class Importer(RowValidator):
+    """An Excel import of the ERP: validated rows written by the importer itself (a Celery job)."""
+
+    @abstractmethod
     def write(self, rows: list[dict], *, user, progress: Callable[[int], None]) -> int:
-        """Write the validated rows (called inside one transaction); return how many were written.
-        Every concrete importer defines it (this base class is never used directly)."""
-        raise NotImplementedError(f"{type(self).__name__} must define write()")
+        """Write the validated rows (called inside one transaction); return how many were written."""
 
 
 REGISTRY: dict[str, type[Importer]] = {}
@@ -113,7 +120,7 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
     return frame
 
 
-def normalise_headers(frame: pd.DataFrame, importer: Importer) -> tuple[pd.DataFrame, list[ImportError_]]:
+def normalise_headers(frame: pd.DataFrame, importer: RowValidator) -> tuple[pd.DataFrame, list[ImportError_]]:
     import re
 
     mapping = {}
@@ -134,7 +141,7 @@ def normalise_headers(frame: pd.DataFrame, importer: Importer) -> tuple[pd.DataF
     return frame.rename(columns=mapping), errors
 
 
-def import_validate(importer: Importer, frame: pd.DataFrame) -> tuple[list[dict], list[ImportError_]]:
+def import_validate(importer: RowValidator, frame: pd.DataFrame) -> tuple[list[dict], list[ImportError_]]:
     frame, errors = normalise_headers(frame, importer)
     if errors:
         return [], errors

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -96,7 +97,8 @@ def enterprise_contact_user(enterprise_id: int) -> User | None:
     enterprise's owner (the longest-standing one), else its first administrator."""
     membership = (Membership.objects.filter(enterprise_id=enterprise_id, role__in=(Role.OWNER, Role.ADMIN),
                                             user__is_active=True)
-                  .select_related("user").order_by("-role", "created_at", "id").first())
+                  .select_related("user")
+                  .order_by(Case(When(role=Role.OWNER, then=Value(0)), default=Value(1)), "created_at", "id").first())
     return membership.user if membership is not None else None
 
 

@@ -1,4 +1,4 @@
-"""The three kinds of record the centre exchanges, as `core.imports.Importer`s.
+"""The three kinds of record the centre exchanges, as `core.imports.RowValidator`s (the government-data service writes them).
 
 Columns are named after the centre's field names (`uniscid, entname, regstate, estdate, regcap,
 opfrom, opto, dom, opscope, industryco` …); a file may instead carry the Chinese headers of the
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from api.govdata import cleaning
 from api.govdata.models import (EVENT_SEVERITY, TAX_GRADES, CreditEvent, CreditRating, CreditSource, EventKind,
                                 RatingScheme, RegistryRecord, RegistryStatus, SyncRun)
-from core.imports import ImportColumn, ImportError_, Importer, RowError
+from core.imports import ImportColumn, ImportError_, RowError, RowValidator
 
 
 def col(name: str, label: str, *, required: bool = False, example: str = "") -> ImportColumn:
@@ -80,7 +80,7 @@ def _header_key(header: str) -> str:
     return value
 
 
-def _header_lookup(importer: Importer) -> dict[str, str]:
+def _header_lookup(importer: RowValidator) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for column in importer.columns:
         for candidate in (column.name, str(column.label), *ALIASES.get(column.name, ())):
@@ -88,7 +88,7 @@ def _header_lookup(importer: Importer) -> dict[str, str]:
     return lookup
 
 
-def map_headers(frame: pd.DataFrame, importer: Importer) -> pd.DataFrame:
+def map_headers(frame: pd.DataFrame, importer: RowValidator) -> pd.DataFrame:
     """Rename the centre's / Chinese / English headers to the importer's column names."""
     lookup = _header_lookup(importer)
     mapping: dict[str, str] = {}
@@ -121,7 +121,7 @@ def hash_key(*parts) -> str:
     return "h:" + hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:24]
 
 
-class GovImporter(Importer):
+class GovImporter(RowValidator):
     model = None
 
     def __init__(self, present: set[str] | None = None):

@@ -20,13 +20,14 @@ request only.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Generic, Iterable, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-class DataLoader(Generic[K, V]):
+class DataLoader(ABC, Generic[K, V]):
     default = None  # the value for a key the batch did not return
 
     def __new__(cls, context):
@@ -43,9 +44,9 @@ class DataLoader(Generic[K, V]):
             store[cls] = loader
         return loader
 
+    @abstractmethod
     def batch_load(self, keys: list[K]) -> list[V]:
-        """Return one value per key, in order, with one query (each concrete loader defines it)."""
-        raise NotImplementedError(f"{type(self).__name__} must define batch_load()")
+        """Return one value per key, in order, with one query."""
 
     def after_batch(self, values: list[V]) -> None:
         """Hook: announce what the loaded objects' own fields will need (see prepare_nodes)."""

@@ -48,6 +48,8 @@ class BaseMutation(graphene.Mutation):
 
     @classmethod
     def __init_subclass_with_meta__(cls, permissions=(), host=Host.ANY, field_map=None, _meta=None, **options):
+        if not callable(getattr(cls, "perform_mutation", None)):  # the work of every concrete mutation
+            raise TypeError(f"{cls.__name__} must define perform_mutation(cls, root, info, **arguments)")
         if _meta is None:
             _meta = BaseMutationOptions(cls)
         _meta.permissions = tuple(permissions)
@@ -67,10 +69,6 @@ class BaseMutation(graphene.Mutation):
             result.errors = []
         return result
 
-    @classmethod
-    def perform_mutation(cls, root, info, **data):
-        """The mutation's work (each concrete mutation defines it; this base is abstract)."""
-        raise NotImplementedError(f"{cls.__name__} must define perform_mutation()")
 
 
 def pk_from_global_id(value: str, type_name: str, field: str = "id") -> int:

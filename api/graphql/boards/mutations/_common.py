@@ -96,17 +96,14 @@ def refusals_as_errors():
 
 class ListingAction(BaseMutation):
     """A change of state of a listing of the caller's enterprise (close, publish, renew): the listing is
-    looked up among the caller's own (another enterprise's gives not_found), the service does the rest."""
+    looked up among the caller's own (another enterprise's gives not_found), then `service` — the board
+    service each concrete mutation names — does the rest with the mutation's other arguments."""
 
     listing = graphene.Field(ListingNode)
+    service = None  # e.g. staticmethod(ecommerce.services.listing_close)
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def act(cls, *, listing, user, api_token, **arguments):
-        """Call the board service (each concrete mutation defines it)."""
-        raise NotImplementedError(f"{cls.__name__} must define act()")
 
     @classmethod
     def perform_mutation(cls, root, info, id, **arguments):
@@ -116,5 +113,5 @@ class ListingAction(BaseMutation):
         listing = own_listing(info, pk_from_global_id(id, "Listing"))
         auth = auth_of(info.context)
         with refusals_as_errors():
-            cls.act(listing=listing, user=auth.user, api_token=auth.token, **arguments)
+            cls.service(listing=listing, user=auth.user, api_token=auth.token, **arguments)
         return cls(listing=listing_get(listing_id=listing.pk))

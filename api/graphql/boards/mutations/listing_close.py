@@ -15,6 +15,4 @@ class ListingClose(ListingAction):
         description = "Close a listing of the caller's enterprise (it leaves the boards; RFQ quotations stay)."
         permissions = (Scope.BOARDS_WRITE,)
 
-    @classmethod
-    def act(cls, *, listing, user, api_token):
-        listing_close(listing=listing, user=user, api_token=api_token)
+    service = staticmethod(listing_close)

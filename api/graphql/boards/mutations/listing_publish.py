@@ -15,6 +15,4 @@ class ListingPublish(ListingAction):
         description = "Publish a draft of the caller's enterprise (matching runs; an RFQ needs a future deadline)."
         permissions = (Scope.BOARDS_WRITE,)
 
-    @classmethod
-    def act(cls, *, listing, user, api_token):
-        listing_publish(listing=listing, user=user, api_token=api_token)
+    service = staticmethod(listing_publish)

@@ -16,6 +16,4 @@ class ListingRenew(ListingAction):
         description = "Keep a published or expired listing of the caller's enterprise up for another period."
         permissions = (Scope.BOARDS_WRITE,)
 
-    @classmethod
-    def act(cls, *, listing, user, api_token, days=None):
-        listing_renew(listing=listing, user=user, api_token=api_token, days=days)
+    service = staticmethod(listing_renew)
