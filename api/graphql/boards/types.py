@@ -135,10 +135,6 @@ class QuotationNode(graphene.ObjectType):
         return isinstance(root, Quotation)
 
     @staticmethod
-    def resolve_status(root, info):
-        return Quotation.Status(root.status).value  # a service may have just set the member
-
-    @staticmethod
     def prepare(context, quotations):
         ListingByIdLoader(context).want(q.listing_id for q in quotations)
         EnterpriseByIdLoader(context).want(q.enterprise_id for q in quotations)

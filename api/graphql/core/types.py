@@ -6,8 +6,10 @@ import graphene
 
 
 def enum_from_choices(name: str, choices, description: str = "") -> type[graphene.Enum]:
-    """A GraphQL enum of a Django TextChoices (member NAME = stored value)."""
-    return graphene.Enum(name, [(member.name, member.value) for member in choices], description=description)
+    """A GraphQL enum of a Django TextChoices (member NAME = stored value). Built on the choices enum
+    itself, so a field answers alike whether it holds the stored string (read from the database) or
+    the member (just set by a service)."""
+    return graphene.Enum.from_enum(choices, name=name, description=description or None)
 
 
 def want_related(context, loader_cls, objects, field_name: str) -> None:
