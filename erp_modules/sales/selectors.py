@@ -388,6 +388,13 @@ def sales_shortage_customer_choices() -> QuerySet[Partner]:
             .order_by("code"))
 
 
+def sales_shortage_order_choices() -> list[str]:
+    """Numbers of open orders with lines still to deliver (the list's order filter): one plain query,
+    not the shortage figures again."""
+    return list(SalesOrder.objects.filter(pk__in=_open_stocked_lines().values("order_id"))
+                .order_by("number").values_list("number", flat=True))
+
+
 def sales_shortage_item_choices() -> QuerySet[Item]:
     """Items and kit components of open order lines still to deliver (the list's item filter)."""
     lines = _open_stocked_lines()

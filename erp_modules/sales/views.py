@@ -462,7 +462,7 @@ def shortage_list(request):
     lines = selectors.sales_shortage_list(
         customer=_chosen(customers, params.get("customer")), item=_chosen(items, params.get("item")),
         delivery_from=delivery_from, delivery_to=delivery_to, reservable=reservable)
-    orders = sorted(set(selectors.sales_shortage_list().values_list("order__number", flat=True)))
+    orders = selectors.sales_shortage_order_choices()
     table = Table(request, lines, columns=[
         Column("order.number", gettext_lazy("Sales order"), sort="order__number",
                link=lambda line: line.order.get_absolute_url()),
