@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 ARGS ?=
 
-.PHONY: run test install bench messages clean-data lint
+.PHONY: run test test-slow install bench messages clean-data lint
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -20,8 +20,19 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m core.runner run
 
-test: $(STAMP)
+# Import contracts first ([tool.importlinter] in pyproject.toml; docs/architecture.md, "Layers").
+test: $(STAMP) lint
 	$(PY) -m core.runner test $(ARGS)
+
+# The layers, the cycles and what production code may import (lint-imports), then the check that the
+# contracts see every top-level package (no database: plain pytest without pytest-django).
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports --no-logo --no-cache
+	$(PY) -m pytest tests/test_import_graph.py -q -p no:django -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
+
+# Repetitions that let a race show (pytest marker `slow`; `make test` skips them). LIFECYCLE_REPEAT=n: n of each.
+test-slow: $(STAMP)
+	$(PY) -m core.runner test -m slow $(ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/provision.py --quick
@@ -29,9 +40,10 @@ bench: $(STAMP)
 	$(PY) bench/imports.py --quick
 	$(PY) bench/mrp.py --quick
 	$(PY) bench/board_search.py --quick
+	$(PY) bench/pdm.py --quick
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*'
+	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*' --ignore 'build/*' --ignore 'templates/admin/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean-data:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from core.embedded import dies_with_parent
 from core.uscc import uscc_make
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -43,6 +45,8 @@ def make_enterprise(db, make_user):
 
     def make(*, slug: str | None = None, owner=None, industry: str = "3854", **fields):
         n = next(_counter)
+        if fields.pop("fresh_ids", True):
+            _spares_with_used_sequences_drop()
         slug = slug or f"ent{n}-{os.getpid() % 1000}"
         owner = owner or make_user(email=f"owner{n}-{slug}@example.test")
         enterprise = services.enterprise_provision(
@@ -52,6 +56,54 @@ def make_enterprise(db, make_user):
         return enterprise
 
     return make
+
+
+@pytest.fixture
+def enterprise_pair(make_enterprise, make_user):
+    """make(slug_a, slug_b) -> (a, b, alice, bob): two enterprises owned by alice@<slug_a>.test and
+    bob@<slug_b>.test, for the tenant isolation tests."""
+    def make(slug_a: str, slug_b: str):
+        alice, bob = make_user(email=f"alice@{slug_a}.test"), make_user(email=f"bob@{slug_b}.test")
+        a = make_enterprise(slug=slug_a, owner=alice)
+        b = make_enterprise(slug=slug_b, owner=bob)
+        return a, b, alice, bob
+    return make
+
+
+def _spares_with_used_sequences_drop() -> None:
+    """A test whose transaction is rolled back returns the spare schema it took to the pool, but not the
+    values its id sequences handed out (sequences are not transactional). Tests that rely on fresh ids
+    (`/files/1/`, "the same id in A and B") must never get such a spare: drop it before provisioning
+    (inside the test's transaction; provisioning then clones the template)."""
+    from tenants.provisioning import template_schema_name
+
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.schema_name FROM tenants_spareschema s WHERE EXISTS (SELECT 1 FROM pg_sequences q"
+            " LEFT JOIN pg_sequences t ON t.schemaname = %s AND t.sequencename = q.sequencename"
+            " WHERE q.schemaname = s.schema_name AND q.last_value IS DISTINCT FROM t.last_value)",
+            [template_schema_name()])
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+            cursor.execute("DELETE FROM tenants_spareschema WHERE schema_name = %s", [name])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _public_ids_past_a_thousand(request):
+    """Ids in the public schema (users, memberships, enterprises, listings, tokens…) start past 1,000 in
+    tests, so every page that writes one into a URL or a form value meets a number the locale would group
+    (USE_THOUSAND_SEPARATOR renders 1106 as "1,106"; CI once reached a membership id 1,106 and its
+    remove button posted to /members/1,106/remove/). Tenant schemas keep fresh ids: tests rely on them.
+    Runs without Django too (`make lint` runs the import-graph test with `-p no:django`)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+                       " AND COALESCE(last_value, 0) < 1000")
+        for (name,) in cursor.fetchall():
+            cursor.execute("SELECT setval(%s, 1000)", [f'"public"."{name}"'])
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +162,7 @@ def celery_worker_process(transactional_db):
          "--loglevel", "INFO", "--hostname", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip",
          "-Q", settings.CELERY_TASK_DEFAULT_QUEUE],
         env=env, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=dies_with_parent(signal.SIGTERM),  # never outlives the test run, even one killed hard
     )
     from config.celery_app import app
 

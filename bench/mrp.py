@@ -18,7 +18,6 @@ Last line: RESULT engine_s=… baseline_s=… ratio=… same_plan=1
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -32,7 +31,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
-from bench._common import bench_database_url, recreate_database  # noqa: E402
+from bench._common import bench_enterprise  # noqa: E402
 
 LEVEL_SHARE = [0.08, 0.16, 0.20, 0.24, 0.32]  # finished, sub-assemblies (and kits), sub-assemblies, components, raw
 
@@ -222,38 +221,14 @@ def main() -> int:
     args = parser.parse_args()
     n_items, n_demand = (500, 200) if args.quick else (5000, 2000)
 
-    bench_url, server = bench_database_url("bench_mrp")
-    recreate_database(bench_url)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")  # not used: nothing is queued
-    os.environ["TENANT_SPARE_POOL_SIZE"] = "0"
-    import logging
-
-    logging.disable(logging.INFO)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    enterprise, server = bench_enterprise(db_name="bench_mrp", name="基准企业 MRP", slug="mrpbench", org_body="00004242")
     from django.db import connection
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from core.uscc import uscc_make
     from erp_modules.mrp import services
     from erp_modules.mrp.models import MrpRun, PlannedOrder
     from mrp_baseline import baseline_plan
-    from tenants import services as tenant_services
-    from tenants.models import User
-
-    t0 = time.perf_counter()
-    call_command("migrate_schemas", interactive=False, verbosity=0, no_spare_pool=True)
-    tenant_services._spare_pool_refill_later = lambda: None
-    owner = User.objects.create_user(email="bench@example.test", password="x")
-    enterprise = tenant_services.enterprise_provision(name="基准企业 MRP", slug="mrpbench",
-                                                      uscc=uscc_make(org_body="00004242"), industry="3854",
-                                                      owner=owner)
-    print(f"database ready in {time.perf_counter() - t0:.1f}s")
     with tenant_context(enterprise):
         t0 = time.perf_counter()
         counts = generate(n_items=n_items, n_demand=n_demand)

@@ -3,8 +3,9 @@
 Low-level codes by recursion over where-used (one query per item), then, for each item in that
 order, its demand, stock, receipts and supplier read with the ORM, gross-to-net bucket by bucket,
 and every planned order exploded with `bom_effective` + its lines (two queries per order). Same
-planning rules as erp_modules/mrp/engine.py (buckets, safety stock, lot sizing, lead times,
-kits passed through, forecast consumed by orders), so both must give the same plan.
+planning rules as erp_modules/mrp/engine/ (buckets, safety stock, lot sizing, lead times,
+kits passed through, forecast consumed by orders, an order due on the first need it covers),
+so both must give the same plan.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ def baseline_plan(*, today: date, bucket: str = "week") -> list[tuple[int, date,
         if bucket == "week":
             return today if k == 0 else monday0 + timedelta(days=7 * k)
         return today + timedelta(days=k)
+
+    def end_of(k: int) -> date:
+        return start_of(k + 1) - timedelta(days=1)
 
     # -- low-level codes, recursively over where-used ------------------------------------------
     levels: dict[int, int] = {}
@@ -142,8 +146,10 @@ def baseline_plan(*, today: date, bucket: str = "week") -> list[tuple[int, date,
                 lead = row.lead_time_days
         gross: dict[int, float] = defaultdict(float)
         sched: dict[int, float] = defaultdict(float)
+        needs_in: dict[int, list[tuple[date, float]]] = defaultdict(list)
         for day, qty in needs:
             gross[bucket_of(day)] += qty
+            needs_in[bucket_of(day)].append((day, qty))
         for day, qty in receipts:
             sched[bucket_of(day)] += qty
         ss = float(item.safety_stock)
@@ -159,7 +165,15 @@ def baseline_plan(*, today: date, bucket: str = "week") -> list[tuple[int, date,
                     qty = math.ceil(qty / multiple - TOL) * multiple
                 qty = _ceil_step(qty, decimals)
                 available += qty
-                due = start_of(k)
+                # due on the first need of the bucket that what is there does not cover (the bucket
+                # start when safety stock is short before any need), within the bucket
+                due, left = start_of(k), pab + sched.get(k, 0.0) - ss
+                if left > -TOL:
+                    for day, need in sorted(needs_in[k]):
+                        left -= need
+                        if left < -TOL:
+                            due = min(max(day, start_of(k)), end_of(k))
+                            break
                 release = due - timedelta(days=lead)
                 plan.append((item.pk, due, qty))
                 if make:

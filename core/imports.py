@@ -17,13 +17,20 @@ unless there are no errors at all.
 from __future__ import annotations
 
 import io
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from core.exports import xlsx_append, xlsx_bytes
+from core.parsing import to_decimal
 
 MAX_ERRORS_KEPT = 1000
 
@@ -84,14 +91,6 @@ class Importer(RowValidator):
         """Write the validated rows (called inside one transaction); return how many were written."""
 
 
-REGISTRY: dict[str, type[Importer]] = {}
-
-
-def register(importer: type[Importer]) -> type[Importer]:
-    REGISTRY[importer.kind] = importer
-    return importer
-
-
 def header_for(column: ImportColumn) -> str:
     return f"{column.label} ({column.name})"
 
@@ -121,8 +120,6 @@ def read_table(content: bytes, filename: str) -> pd.DataFrame:
 
 
 def normalise_headers(frame: pd.DataFrame, importer: RowValidator) -> tuple[pd.DataFrame, list[ImportError_]]:
-    import re
-
     mapping = {}
     names = {c.name for c in importer.columns}
     for header in frame.columns:
@@ -176,26 +173,21 @@ def import_validate(importer: RowValidator, frame: pd.DataFrame) -> tuple[list[d
 
 def template_workbook(importer: Importer) -> bytes:
     """An .xlsx with the headers, an example row, and a sheet explaining each column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(importer.kind)[:31]
-    sheet.append([header_for(c) for c in importer.columns])
-    sheet.append([c.example for c in importer.columns])
+    xlsx_append(sheet, [header_for(c) for c in importer.columns])
+    xlsx_append(sheet, [c.example for c in importer.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for i, column in enumerate(importer.columns, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = max(14, len(header_for(column)) + 4)
     notes = workbook.create_sheet(_("Columns"))
-    notes.append([_("Column"), _("Required"), _("Meaning")])
+    xlsx_append(notes, [_("Column"), _("Required"), _("Meaning")])
     for column in importer.columns:
-        notes.append([header_for(column), _("yes") if column.required else _("no"), str(column.help)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        xlsx_append(notes, [header_for(column), _("yes") if column.required else _("no"), str(column.help)])
+    return xlsx_bytes(workbook)
 
 
 # ---- parsers for validate_row -------------------------------------------------------------------
@@ -208,12 +200,9 @@ def parse_decimal(raw: str, column: str, *, minimum: Decimal | None = None, allo
         if allow_blank:
             return default
         raise RowError(column, _("A number is required."))
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise RowError(column, _("“%(value)s” is not a number.") % {"value": raw})
-    if not value.is_finite():
-        raise RowError(column, _("“%(value)s” is not a number.") % {"value": raw})
+    value = to_decimal(raw, max_digits=14)  # ASCII digits only, no NaN/Infinity/exponent, fits a column
+    if value is None:
+        raise RowError(column, _("“%(value)s” is not a number.") % {"value": raw[:40]})
     if minimum is not None and value < minimum:
         raise RowError(column, _("Must be at least %(min)s.") % {"min": minimum})
     return value
@@ -242,8 +231,6 @@ def parse_choice(raw: str, column: str, choices, *, default: str | None = None) 
     value = (raw or "").strip()
     if value == "" and default is not None:
         return default
-    from django.utils import translation
-
     for code, label in choices:
         labels = {str(code).lower(), str(label).lower()}
         for language in ("zh-hans", "en"):

@@ -1,20 +1,17 @@
-"""PostgreSQL advisory locks for one-at-a-time background jobs of an enterprise (MRP runs, the
-availability check of sales orders).
+"""PostgreSQL advisory locks for one-at-a-time background jobs of an enterprise (core.jobs: MRP runs,
+the availability check of sales orders, …).
 
 A job's worker holds a session advisory lock keyed by (the job's lock class, hashtext(schema)) while it
-works. A row marked "running" whose lock nobody holds belongs to a worker that died; a "queued" row
-older than `queued_stale_after` was never picked up. Either may be marked failed so that the next
-request is not refused for ever. The key carries the schema, so enterprises never wait for each other
-(and the lock lives on the node that holds the schema when schemas are sharded).
+works; a row marked "running" whose lock nobody holds belongs to a worker that died (core.jobs gives it
+up). The key carries the schema, so enterprises never wait for each other (and the lock lives on the
+node that holds the schema when schemas are sharded).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import timedelta
 
 from django.db import connection
-from django.utils import timezone
 
 
 @contextmanager
@@ -31,11 +28,3 @@ def schema_advisory_lock(lock_class: int):
         if got:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [lock_class, schema])
-
-
-def job_is_stale(job, *, lock_class: int, running: str, queued_stale_after: timedelta) -> bool:
-    """Whether an active job row can be given up: running without its worker's lock, or queued too long."""
-    if job.status == running:
-        with schema_advisory_lock(lock_class) as free:  # nobody holds it: the worker is gone
-            return free
-    return job.created_at < timezone.now() - queued_stale_after

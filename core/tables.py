@@ -13,7 +13,6 @@ pager reload only the table (the full page works without JavaScript too).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +24,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.formats import number_format
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from core.exports import xlsx_bytes, xlsx_row
+from core.uscc import is_valid_uscc, normalize_uscc
 
 EXPORT_MAX_ROWS = 200_000
 
@@ -85,6 +89,11 @@ class Filter:
     choices: list[tuple[Any, Any]]
     lookup: str | None = None  # ORM lookup; defaults to name
 
+    def accepts(self, value: str) -> bool:
+        """Only a value of the filter's own choices filters (anything else typed into the URL — "²", "NaN",
+        a 40-digit id — shows the unfiltered list instead of reaching the query)."""
+        return value in ("", None) or value in {str(choice) for choice, _label in self.choices}
+
     def apply(self, qs: QuerySet, value: str) -> QuerySet:
         if value in ("", None):
             return qs
@@ -113,15 +122,21 @@ class Table:
     def __post_init__(self):
         params = self.request.GET
         self.search = params.get("q", "").strip()
-        self.filter_values = {f.name: params.get(f.name, "") for f in self.filters}
+        self.filter_values = {f.name: params.get(f.name, "") if f.accepts(params.get(f.name, "")) else ""
+                              for f in self.filters}
         sortable = {c.sort for c in self.columns if c.sort}
         requested = params.get("sort", "")
         self.sort = requested if requested.lstrip("-") in sortable else (self.default_sort or "")
         qs = self.queryset
         if self.search and self.search_fields:
+            terms = [self.search]
+            code = normalize_uscc(self.search)
+            if code != self.search and is_valid_uscc(code):
+                terms.append(code)  # a credit code typed with a Chinese input method (full-width) or spaced out
             condition = Q()
             for name in self.search_fields:
-                condition |= Q(**{f"{name}__icontains": self.search})
+                for term in terms:
+                    condition |= Q(**{f"{name}__icontains": term})
             qs = qs.filter(condition)
         for f in self.filters:
             qs = f.apply(qs, self.filter_values[f.name])
@@ -192,13 +207,11 @@ class Table:
         return urlencode(keep)
 
     def export_response(self) -> HttpResponse:
-        """Every filtered row (not just the page) as an .xlsx file, numbers kept as numbers."""
-        from openpyxl import Workbook
-        from openpyxl.utils import get_column_letter
-
+        """Every filtered row (not just the page) as an .xlsx file, numbers kept as numbers and text that
+        looks like a formula written as text (core.exports)."""
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title=str(self.export_name)[:31])
-        sheet.append([str(c.label) for c in self.columns])
+        sheet.append(xlsx_row(sheet, [str(c.label) for c in self.columns]))
         widths = [len(str(c.label)) + 2 for c in self.columns]
         for n, obj in enumerate(self.filtered.iterator(chunk_size=2000) if hasattr(self.filtered, "iterator")
                                 else self.filtered):
@@ -215,13 +228,11 @@ class Table:
                     value = str(value)
                 row.append(value)
                 widths[i] = min(60, max(widths[i], len(str(value or "")) + 2))
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
-        buffer = io.BytesIO()
-        workbook.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            xlsx_bytes(workbook), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.xlsx"'
         return response

@@ -10,6 +10,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +39,16 @@ def org_code_check_char(body8: str) -> str:
     return {10: "X", 11: "0"}.get(check, str(check))
 
 
+# white space, hyphens and dashes people type between the groups, and invisible characters pasted with a code
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff]+")
+
+
 def normalize_uscc(value: str) -> str:
-    return (value or "").strip().replace(" ", "").replace("-", "").upper()
+    """The code as stored: NFKC first (a code typed with a Chinese input method arrives in full-width
+    forms, `９１３３０２８２…Ｙ`, with ideographic spaces and `－`), then without separators, upper case.
+    Every place that takes a code (forms, imports, searches, the API) goes through this function."""
+    value = unicodedata.normalize("NFKC", value or "")
+    return _SEPARATORS.sub("", value).upper()
 
 
 def uscc_errors(value: str) -> list[tuple[str, str]]:
@@ -79,3 +91,24 @@ def uscc_make(*, authority: str = "9", org_type: str = "1", division: str = "330
     """Build a valid code from its parts (demo data and tests)."""
     first17 = authority + org_type + division + org_body + org_code_check_char(org_body)
     return first17 + uscc_check_char(first17)
+
+
+class UsccFormField(forms.CharField):
+    """A form field for a credit code as people type it (full-width, in groups, lower case): cleaned to the
+    stored form by `normalize_uscc` and validated fully; the errors carry the codes `uscc_<rule>`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)  # what may be typed; the cleaned code has 18 characters
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_uscc(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        errors = uscc_errors(value)
+        if errors:
+            code, message = errors[0]
+            raise ValidationError(message, code=f"uscc_{code}")

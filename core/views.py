@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
@@ -30,10 +31,9 @@ def _check_redis() -> str | None:
 
 
 def _check_celery() -> str | None:
-    from config.celery_app import app
-
+    # the project's Celery app (config.celery_app) is the current app once Django has loaded config/
     try:
-        replies = app.control.ping(timeout=settings.HEALTHZ_CELERY_TIMEOUT, limit=1)
+        replies = current_app.control.ping(timeout=settings.HEALTHZ_CELERY_TIMEOUT, limit=1)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     if not replies:

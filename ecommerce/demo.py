@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ecommerce import services
-from ecommerce.matching import listing_matches_refresh
+from ecommerce.services import listing_matches_refresh
 from ecommerce.models import Category, InquiryThread, Listing, Match
 from ecommerce.seed import boards_ensure
 from tenants.models import Enterprise, Membership, Role

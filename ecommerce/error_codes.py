@@ -27,6 +27,7 @@ class BoardsErrorCode(str, Enum):
     FILE_REQUIRED = "required"
     FILE_TOO_LARGE = "too_large"
     FILE_TYPE = "type_not_allowed"
+    FILE_DAMAGED = "file_damaged"  # the right type, but it does not decode (truncated, corrupt data)
     TOO_MANY_IMAGES = "too_many_images"
     EMPTY_MESSAGE = "empty_message"
     REASON_REQUIRED = "reason_required"

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import BootstrapMixin, StrictInputMixin
 from ecommerce.conf import setting
 from ecommerce.models import Board, Category, Listing
-from tenants.forms import BootstrapMixin
 
 VALIDITY_CHOICES = [(7, _("7 days")), (15, _("15 days")), (30, _("30 days")), (60, _("60 days")),
                     (90, _("90 days")), (180, _("180 days"))]
@@ -193,7 +193,7 @@ class CardForm(BootstrapMixin, forms.Form):
                                      required=False)
 
 
-class SearchForm(forms.Form):
+class SearchForm(StrictInputMixin, forms.Form):
     q = forms.CharField(required=False, max_length=100)
     board = forms.CharField(required=False)
     category = forms.IntegerField(required=False)

@@ -14,10 +14,13 @@ credit         0.10    the supplier's credit is verified (government data)
 
 Candidates for a listing are the visible listings of the other kind on the same board, from other
 enterprises, that share its category or any of its title/specification words (found with the
-search index), newest first (200 at most). The best ``BOARDS_MATCHES_KEPT`` are stored; a new
-pair at or above ``BOARDS_MATCH_NOTIFY_THRESHOLD`` is sent to both posters. When a supplier's credit
-flag changes, its visible supply listings are matched again without notifications
-(services.enterprise_cards_credit_set), so the stored scores carry the new credit part.
+search index), newest first (200 at most).
+
+This module only scores (it writes nothing); ``services.listing_matches_refresh`` (services/matches.py) stores
+the best ``BOARDS_MATCHES_KEPT`` and sends a new pair at or above ``BOARDS_MATCH_NOTIFY_THRESHOLD`` to
+both posters. When a supplier's credit flag changes, its visible supply listings are matched again
+without notifications (services.enterprise_cards_credit_set), so the stored scores carry the new credit
+part.
 """
 
 from __future__ import annotations
@@ -26,14 +29,12 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ecommerce import search
 from ecommerce.conf import setting
-from ecommerce.models import EnterpriseCard, Listing, Match, Notification
+from ecommerce.models import EnterpriseCard, Listing
 
 WEIGHTS = {"category": Decimal("0.30"), "text": Decimal("0.35"), "quantity": Decimal("0.15"),
            "price": Decimal("0.10"), "credit": Decimal("0.10")}
@@ -137,51 +138,3 @@ def matches_compute(*, listing: Listing) -> list[tuple[Listing, MatchScore]]:
             scored.append((other, score))
     scored.sort(key=lambda pair: (pair[1].total, pair[0].published_at), reverse=True)
     return scored[:setting("BOARDS_MATCHES_KEPT")]
-
-
-@transaction.atomic
-def listing_matches_refresh(*, listing: Listing, notify: bool = True) -> list[Match]:
-    """Store the listing's best matches; tell both posters about each new match above the threshold."""
-    from ecommerce.services import listing_poster, notification_create
-
-    listing = Listing.objects.select_related("category", "enterprise", "created_by").get(pk=listing.pk)
-    if not listing.is_visible:
-        return []
-    threshold = Decimal(str(setting("BOARDS_MATCH_NOTIFY_THRESHOLD")))
-    is_demand = listing.kind == Listing.Kind.DEMAND
-    stored, fresh = [], []
-    for other, score in matches_compute(listing=listing):
-        demand, supply = (listing, other) if is_demand else (other, listing)
-        match, created = Match.objects.get_or_create(demand=demand, supply=supply,
-                                                     defaults={"score": score.total, "details": score.as_dict()})
-        if not created and match.score != score.total:
-            match.score, match.details = score.total, score.as_dict()
-            match.save(update_fields=["score", "details"])
-        stored.append(match)
-        if notify and match.notified_at is None and score.total >= threshold:
-            fresh.append((other, match))
-    if not fresh:
-        return stored
-    now = timezone.now()
-    Match.objects.filter(pk__in=[m.pk for _other, m in fresh]).update(notified_at=now)
-    poster = listing_poster(listing)
-    if poster is not None:
-        titles = "\n".join(f"· {other.title} — {other.enterprise} ({int(m.score * 100)}%)" for other, m in fresh)
-        notification_create(
-            user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.MATCH,
-            url=f"/boards/l/{listing.pk}/#matches",
-            title=lambda: (_("%(n)d supply listing(s) match your demand “%(title)s”") if is_demand else
-                           _("%(n)d demand(s) match your supply “%(title)s”")) % {"n": len(fresh),
-                                                                                 "title": listing.title},
-            body=titles)
-    for other, match in fresh:
-        other_poster = listing_poster(other)
-        if other_poster is None:
-            continue
-        notification_create(
-            user=other_poster, enterprise_id=other.enterprise_id, kind=Notification.Kind.MATCH,
-            url=f"/boards/l/{other.pk}/#matches",
-            title=lambda: (_("A new supply matches your demand “%(title)s”") if not is_demand else
-                           _("A new demand matches your supply “%(title)s”")) % {"title": other.title},
-            body=f"{listing.title} — {listing.enterprise} ({int(match.score * 100)}%)")
-    return stored

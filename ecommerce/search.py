@@ -15,11 +15,13 @@ together (化纤面料 → 化纤 & 面料). "抽油烟机 电机" thus finds "�
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
 
 import jieba
+from django.conf import settings
 
 jieba.setLogLevel(60)
 
@@ -49,16 +51,12 @@ FACETS_SQL = (
 
 
 def facets_sql(table: str = "") -> str:
-    from django.conf import settings
-
     prefix = f"{table}." if table else ""
     local = f"({prefix}published_at AT TIME ZONE '{settings.TIME_ZONE.replace(chr(39), '')}')"
     return FACETS_SQL.format(table=prefix, local=local)
 
 
 def town_lexeme(town: str) -> str:
-    import hashlib
-
     return "~t" + hashlib.md5(town.encode()).hexdigest()
 
 

@@ -3,13 +3,20 @@
 The type of an image is decided by its first bytes (not its name or the browser's word for it);
 when Pillow is installed the image must also decode, may not exceed a pixel budget, and gets a
 JPEG thumbnail. Without Pillow the checks by signature and size still apply and the original
-is shown in place of a thumbnail."""
+is shown in place of a thumbnail.
+
+"Decode" means every pixel: Pillow's `verify()` reads only the structure, so a truncated JPEG or a
+PNG whose compressed data is corrupt passes it and fails later, when the thumbnail is made. The
+check therefore decodes the whole image (after the pixel budget is known to hold), and the thumbnail
+turns any decoding failure into the same field error: an image is refused before anything is stored."""
 
 from __future__ import annotations
 
 import io
 import os
+import struct
 import unicodedata
+import zlib
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -33,6 +40,14 @@ IMAGE_SIGNATURES = [
 ATTACHMENT_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".xlsx", ".xls", ".docx", ".doc", ".csv", ".txt",
                          ".dwg", ".dxf", ".step", ".stp", ".zip", ".7z"}
 _PILLOW_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+# what Pillow raises on a file that is not, or not wholly, an image
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
+
+
+def _damaged() -> ValidationError:
+    return ValidationError({"image": ValidationError(
+        _("The image cannot be decoded: the file is damaged or incomplete. Save it again, or choose another image."),
+        code=BoardsErrorCode.FILE_DAMAGED)})
 
 
 def safe_name(name: str) -> str:
@@ -80,9 +95,16 @@ def image_check(file) -> dict:
                         _("The image is too large (%(w)d × %(h)d pixels).") % {"w": img.size[0], "h": img.size[1]},
                         code=BoardsErrorCode.FILE_TOO_LARGE)})
                 img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        except (UnidentifiedImageError, Image.DecompressionBombError, *_DECODE_ERRORS):
             raise ValidationError({"image": ValidationError(
                 _("The file is not a readable image."), code=BoardsErrorCode.FILE_TYPE)})
+        finally:
+            file.seek(0)
+        try:  # verify() does not decode the pixels: a truncated or corrupt image passes it
+            with Image.open(file) as img:
+                img.load()
+        except (Image.DecompressionBombError, *_DECODE_ERRORS):
+            raise _damaged()
         finally:
             file.seek(0)
     return info
@@ -94,16 +116,20 @@ def thumbnail_make(file) -> ContentFile | None:
         return None
     size = setting("BOARDS_THUMBNAIL_SIZE")
     file.seek(0)
-    with Image.open(file) as img:
-        img.thumbnail((size, size))
-        if img.mode not in ("RGB", "L"):
-            background = Image.new("RGB", img.size, (255, 255, 255))
-            rgba = img.convert("RGBA")
-            background.paste(rgba, mask=rgba.split()[-1])
-            img = background
-        out = io.BytesIO()
-        img.save(out, format="JPEG", quality=82, optimize=True)
-    file.seek(0)
+    try:
+        with Image.open(file) as img:
+            img.thumbnail((size, size))
+            if img.mode not in ("RGB", "L"):
+                background = Image.new("RGB", img.size, (255, 255, 255))
+                rgba = img.convert("RGBA")
+                background.paste(rgba, mask=rgba.split()[-1])
+                img = background
+            out = io.BytesIO()
+            img.save(out, format="JPEG", quality=82, optimize=True)
+    except (UnidentifiedImageError, Image.DecompressionBombError, *_DECODE_ERRORS):
+        raise _damaged()  # a field error like the checks', never a server error
+    finally:
+        file.seek(0)
     return ContentFile(out.getvalue(), name="thumb.jpg")
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.uscc import normalize_uscc
+from core.uscc import UsccFormField, is_valid_uscc, normalize_uscc
 from tenants import services
 from tenants.models import Domain, Enterprise, Invitation, Membership, SpareSchema, User
 
@@ -22,6 +22,12 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+    def has_delete_permission(self, request, obj=None):
+        # Rows in every enterprise's schema point at users (uploaded by, created by …), and a delete in the
+        # public schema cannot reach them (it failed with a database error): a person leaves by being
+        # made inactive.
+        return False
 
 
 class DomainInline(admin.TabularInline):
@@ -42,6 +48,7 @@ ENTERPRISE_ADD_FIELDS = ["name", "short_name", "slug", "uscc", "industry", "sale
 
 class EnterpriseAddForm(forms.ModelForm):
     owner = forms.ModelChoiceField(queryset=User.objects.all(), label=_("Owner"))
+    uscc = UsccFormField(label=_("Unified Social Credit Code"))  # as typed: full-width, in groups
 
     class Meta:
         model = Enterprise
@@ -67,6 +74,12 @@ class EnterpriseAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "slug", "uscc"]
     readonly_fields = ["schema_name", "created_at", "updated_at"]
     inlines = [DomainInline, MembershipInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        code = normalize_uscc(search_term)
+        if code != search_term.strip() and is_valid_uscc(code):  # a code typed full-width or in groups
+            search_term = code
+        return super().get_search_results(request, queryset, search_term)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -1,4 +1,5 @@
-"""Demo data as plain values (no Django imports: core.runner prints these before Django starts)."""
+"""Demo data as plain values: manage.py seed_demo creates these people and enterprises, manage.py
+demo_logins prints their logins for the banner of `make run`."""
 
 DEMO_PASSWORD = "demo12345"
 

@@ -3,32 +3,10 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from core.uscc import normalize_uscc, uscc_errors
+from core.forms import BootstrapMixin
+from core.uscc import UsccFormField
 from tenants.industries import INDUSTRY_CHOICES
 from tenants.models import Enterprise, Role
-
-
-class BootstrapMixin:
-    """Adds Bootstrap classes so that the templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 class LoginForm(BootstrapMixin, forms.Form):
@@ -56,22 +34,14 @@ class EnterpriseFieldsForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Enterprise name"), max_length=200,
                            widget=forms.TextInput(attrs={"placeholder": "慈溪市某某电器有限公司"}))
     short_name = forms.CharField(label=_("Short name"), max_length=50, required=False)
-    uscc = forms.CharField(label=_("Unified Social Credit Code"), max_length=24,
-                           help_text=_("18 characters, as printed on the business licence."))
+    uscc = UsccFormField(label=_("Unified Social Credit Code"),
+                         help_text=_("18 characters, as printed on the business licence."))
     industry = forms.ChoiceField(label=_("Industry (GB/T 4754-2017)"), choices=[("", "---------")] + INDUSTRY_CHOICES)
     sales_band = forms.ChoiceField(label=_("Annual sales"), choices=Enterprise.SalesBand.choices)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     town = forms.CharField(label=_("Town / subdistrict"), max_length=50, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
-
-    def clean_uscc(self):
-        code = normalize_uscc(self.cleaned_data["uscc"])
-        errors = uscc_errors(code)
-        if errors:
-            error_code, message = errors[0]
-            raise forms.ValidationError(message, code=f"uscc_{error_code}")
-        return code
 
 
 class SignupForm(EnterpriseFieldsForm):

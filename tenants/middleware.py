@@ -16,14 +16,17 @@ from django.db import connection
 from django.http import Http404, HttpResponseNotFound, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import set_urlconf
+from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.models import Domain, Enterprise
 from tenants.selectors import membership_get, site_base_url
+from tenants.services import membership_touch
 
 # Paths an enterprise host serves without a membership (the hand-off logs the user in).
 # /graphql/ checks membership or an API token itself (a bearer token has no session).
-MEMBERSHIP_EXEMPT_PREFIXES = ("/static/", "/healthz", "/auth/handoff/", "/favicon.ico", "/graphql/")
+MEMBERSHIP_EXEMPT_PREFIXES = ("/static/", "/healthz", "/auth/handoff/", "/favicon.ico", "/graphql/",
+                              "/pdm/documents/links/")  # a signed 5-minute link is the key (pdm/vault/links.py)
 
 
 def public_hosts() -> set[str]:
@@ -82,8 +85,6 @@ class MembershipMiddleware:
         if enterprise.status != Enterprise.Status.ACTIVE:
             return TemplateResponse(request, "tenants/suspended.html", {"enterprise": enterprise}, status=403)
         request.membership = membership
-        from tenants.services import membership_touch
-
         membership_touch(membership=membership)
         return self.get_response(request)
 
@@ -95,8 +96,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import translation
-
         user = getattr(request, "user", None)
         preferred = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
@@ -104,6 +103,7 @@ class UserLanguageMiddleware:
             translation.activate(preferred)
             request.LANGUAGE_CODE = preferred
             response = self.get_response(request)
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, preferred, max_age=365 * 24 * 3600, samesite="Lax")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, preferred, max_age=settings.LANGUAGE_COOKIE_AGE,
+                                secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
             return response
         return self.get_response(request)

@@ -199,6 +199,11 @@ class Membership(models.Model):
     def has_role(self, minimum: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
 
+    @staticmethod
+    def role_label(role: str) -> str:
+        """The role's name in the reader's language (core.permissions names it on the 403 page)."""
+        return str(Role(role).label)
+
 
 class Invitation(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="invitations")

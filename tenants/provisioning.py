@@ -25,6 +25,8 @@ import secrets
 from django.conf import settings
 from django.db import connection, transaction
 
+from tenants.models import SpareSchema
+
 log = logging.getLogger(__name__)
 
 SCHEMA_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -86,36 +88,13 @@ def template_fingerprint() -> str:
 
 
 def _template_clone_script() -> list[str]:
-    """Statements that rebuild the template in a schema named by the ``{schema}`` placeholder."""
+    """Statements that rebuild the template in a schema named by the ``{schema}`` placeholder: the schema,
+    its tables, their constraints (foreign keys last, after the rows), indexes, rows and triggers."""
     template = template_schema_name()
     qualified = re.compile(rf"(?<![\w\"]){re.escape(template)}\.")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", [template])
-        row = cursor.fetchone()
-        if row is None:
-            raise CloneUnsupported(f"template schema {template} does not exist; run migrate_schemas")
-        ns = row[0]
-
-        cursor.execute(
-            "SELECT c.relkind, c.relname FROM pg_class c WHERE c.relnamespace = %s AND c.relkind IN ('v','m','f','p')"
-            " UNION ALL SELECT 'function', p.proname FROM pg_proc p WHERE p.pronamespace = %s"
-            " UNION ALL SELECT 'type', t.typname FROM pg_type t WHERE t.typnamespace = %s AND t.typtype IN ('e','d','c')"
-            "   AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid)"
-            " UNION ALL SELECT 'trigger', tg.tgname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid"
-            "   JOIN pg_proc p ON p.oid = tg.tgfoid"
-            "   WHERE c.relnamespace = %s AND NOT tg.tgisinternal AND p.pronamespace <> 'public'::regnamespace"
-            " UNION ALL SELECT 'sequence', s.relname FROM pg_class s WHERE s.relnamespace = %s AND s.relkind = 'S'"
-            "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = s.oid AND d.deptype = 'i')",
-            [ns, ns, ns, ns, ns],
-        )
-        unsupported = cursor.fetchall()
-        if unsupported:
-            raise CloneUnsupported(
-                "the tenant template holds objects the lean clone does not copy: "
-                + ", ".join(f"{kind} {name}" for kind, name in unsupported)
-                + " (extend tenants/provisioning.py)"
-            )
-
+        ns = _template_namespace(cursor, template)
+        _check_clone_supported(cursor, ns)
         cursor.execute("SELECT c.oid, c.relname FROM pg_class c WHERE c.relnamespace = %s AND c.relkind = 'r'"
                        " ORDER BY c.relname", [ns])
         tables = cursor.fetchall()
@@ -125,60 +104,109 @@ def _template_clone_script() -> list[str]:
                 f'CREATE TABLE "{{schema}}"."{name}" (LIKE "{template}"."{name}" INCLUDING DEFAULTS INCLUDING IDENTITY '
                 "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION)"
             )
-        # Constraints keep their names (Django looks some up by name in later migrations).
-        cursor.execute(
-            "SELECT con.contype, c.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con"
-            " JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace = %s AND con.contype IN ('p','u','x','c','f')"
-            " ORDER BY CASE con.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END,"
-            " c.relname, con.conname",
-            [ns],
-        )
-        constraints = cursor.fetchall()
-        foreign_keys = []
-        for contype, table, conname, definition in constraints:
-            stmt = f'ALTER TABLE "{{schema}}"."{table}" ADD CONSTRAINT "{conname}" ' + qualified.sub('"{schema}".', definition)
-            (foreign_keys if contype == "f" else statements).append(stmt)
-        # Indexes that do not back a constraint, with their names.
-        cursor.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
-            " WHERE c.relnamespace = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid"
-            " AND con.contype IN ('p','u','x')) ORDER BY 1",
-            [ns],
-        )
-        for (indexdef,) in cursor.fetchall():
-            statements.append(qualified.sub('"{schema}".', indexdef))
-        # Rows (migration records, content types, any seeded reference data) and identity positions.
-        for _oid, name in tables:
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{template}"."{name}")')
-            if not cursor.fetchone()[0]:
-                continue
-            cursor.execute(
-                "SELECT a.attname, a.attidentity FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0"
-                " AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
-                [f'"{template}"."{name}"'],
-            )
-            columns = cursor.fetchall()
-            column_list = ", ".join(f'"{c}"' for c, _ in columns)
-            statements.append(
-                f'INSERT INTO "{{schema}}"."{name}" ({column_list}) OVERRIDING SYSTEM VALUE '
-                f'SELECT {column_list} FROM "{template}"."{name}"'
-            )
-            for column, identity in columns:
-                if identity:
-                    statements.append(
-                        f"SELECT setval(pg_get_serial_sequence('\"{{schema}}\".\"{name}\"', '{column}'), "
-                        f'(SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{{schema}}"."{name}"), false)'
-                    )
-        statements.extend(foreign_keys)
-        # Triggers (their functions live in the public schema, shared by every enterprise).
-        cursor.execute(
-            "SELECT pg_get_triggerdef(tg.oid) FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid"
-            " WHERE c.relnamespace = %s AND NOT tg.tgisinternal ORDER BY c.relname, tg.tgname",
-            [ns],
-        )
-        for (triggerdef,) in cursor.fetchall():
-            statements.append(qualified.sub('"{schema}".', triggerdef))
+        constraints, foreign_keys = _clone_constraints(cursor, ns, qualified)
+        statements += constraints
+        statements += _clone_indexes(cursor, ns, qualified)
+        statements += _clone_rows(cursor, template, [name for _oid, name in tables])
+        statements += foreign_keys
+        statements += _clone_triggers(cursor, ns, qualified)
     return statements
+
+
+def _template_namespace(cursor, template: str) -> int:
+    cursor.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", [template])
+    row = cursor.fetchone()
+    if row is None:
+        raise CloneUnsupported(f"template schema {template} does not exist; run migrate_schemas")
+    return row[0]
+
+
+def _check_clone_supported(cursor, ns: int) -> None:
+    """Views, functions, types, triggers of the schema's own functions, free sequences: not copied, refused."""
+    cursor.execute(
+        "SELECT c.relkind, c.relname FROM pg_class c WHERE c.relnamespace = %s AND c.relkind IN ('v','m','f','p')"
+        " UNION ALL SELECT 'function', p.proname FROM pg_proc p WHERE p.pronamespace = %s"
+        " UNION ALL SELECT 'type', t.typname FROM pg_type t WHERE t.typnamespace = %s AND t.typtype IN ('e','d','c')"
+        "   AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid)"
+        " UNION ALL SELECT 'trigger', tg.tgname FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid"
+        "   JOIN pg_proc p ON p.oid = tg.tgfoid"
+        "   WHERE c.relnamespace = %s AND NOT tg.tgisinternal AND p.pronamespace <> 'public'::regnamespace"
+        " UNION ALL SELECT 'sequence', s.relname FROM pg_class s WHERE s.relnamespace = %s AND s.relkind = 'S'"
+        "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = s.oid AND d.deptype = 'i')",
+        [ns, ns, ns, ns, ns],
+    )
+    unsupported = cursor.fetchall()
+    if unsupported:
+        raise CloneUnsupported(
+            "the tenant template holds objects the lean clone does not copy: "
+            + ", ".join(f"{kind} {name}" for kind, name in unsupported)
+            + " (extend tenants/provisioning.py)"
+        )
+
+
+def _clone_constraints(cursor, ns: int, qualified: re.Pattern) -> tuple[list[str], list[str]]:
+    """(primary, unique, exclusion and check constraints; foreign keys), keeping their names (Django looks
+    some up by name in later migrations)."""
+    cursor.execute(
+        "SELECT con.contype, c.relname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con"
+        " JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace = %s AND con.contype IN ('p','u','x','c','f')"
+        " ORDER BY CASE con.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END,"
+        " c.relname, con.conname",
+        [ns],
+    )
+    statements, foreign_keys = [], []
+    for contype, table, conname, definition in cursor.fetchall():
+        stmt = f'ALTER TABLE "{{schema}}"."{table}" ADD CONSTRAINT "{conname}" ' + qualified.sub('"{schema}".', definition)
+        (foreign_keys if contype == "f" else statements).append(stmt)
+    return statements, foreign_keys
+
+
+def _clone_indexes(cursor, ns: int, qualified: re.Pattern) -> list[str]:
+    """Indexes that do not back a constraint, with their names."""
+    cursor.execute(
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+        " WHERE c.relnamespace = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid"
+        " AND con.contype IN ('p','u','x')) ORDER BY 1",
+        [ns],
+    )
+    return [qualified.sub('"{schema}".', indexdef) for (indexdef,) in cursor.fetchall()]
+
+
+def _clone_rows(cursor, template: str, tables: list[str]) -> list[str]:
+    """Rows (migration records, content types, any seeded reference data) and identity positions."""
+    statements = []
+    for name in tables:
+        cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{template}"."{name}")')
+        if not cursor.fetchone()[0]:
+            continue
+        cursor.execute(
+            "SELECT a.attname, a.attidentity FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0"
+            " AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
+            [f'"{template}"."{name}"'],
+        )
+        columns = cursor.fetchall()
+        column_list = ", ".join(f'"{c}"' for c, _ in columns)
+        statements.append(
+            f'INSERT INTO "{{schema}}"."{name}" ({column_list}) OVERRIDING SYSTEM VALUE '
+            f'SELECT {column_list} FROM "{template}"."{name}"'
+        )
+        for column, identity in columns:
+            if identity:
+                statements.append(
+                    f"SELECT setval(pg_get_serial_sequence('\"{{schema}}\".\"{name}\"', '{column}'), "
+                    f'(SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{{schema}}"."{name}"), false)'
+                )
+    return statements
+
+
+def _clone_triggers(cursor, ns: int, qualified: re.Pattern) -> list[str]:
+    """Triggers (their functions live in the public schema, shared by every enterprise)."""
+    cursor.execute(
+        "SELECT pg_get_triggerdef(tg.oid) FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid"
+        " WHERE c.relnamespace = %s AND NOT tg.tgisinternal ORDER BY c.relname, tg.tgname",
+        [ns],
+    )
+    return [qualified.sub('"{schema}".', triggerdef) for (triggerdef,) in cursor.fetchall()]
 
 
 def schema_clone_from_template(schema_name: str) -> None:
@@ -209,8 +237,6 @@ def spare_take(fingerprint: str) -> str | None:
 
 def spare_pool_discard_stale() -> int:
     """Drop spares made from an older template (after new migrations). Returns how many."""
-    from tenants.models import SpareSchema
-
     current = template_fingerprint()
     dropped = 0
     with transaction.atomic():
@@ -223,8 +249,6 @@ def spare_pool_discard_stale() -> int:
 
 def spare_pool_top_up(size: int | None = None) -> int:
     """Clone spares until the pool holds ``size`` current ones. Returns how many were made."""
-    from tenants.models import SpareSchema
-
     size = settings.TENANT_SPARE_POOL_SIZE if size is None else size
     connection.set_schema_to_public()
     with connection.cursor() as cursor:

@@ -6,10 +6,13 @@ import logging
 import secrets
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -109,11 +112,16 @@ def enterprise_provision(
     return enterprise
 
 
-def _spare_pool_refill_later() -> None:
-    from tenants.tasks import spare_pool_top_up
+@shared_task(name="tenants.spare_pool_top_up", ignore_result=True)
+def spare_pool_top_up_task() -> int:
+    """The Celery task that refills the pool of spare schemas (after a provisioning took one; beat every
+    minute). Defined here, next to the function that queues it; tenants.tasks imports it for Celery."""
+    return provisioning.spare_pool_top_up()
 
+
+def _spare_pool_refill_later() -> None:
     try:
-        spare_pool_top_up.delay()
+        spare_pool_top_up_task.delay()
     except Exception:  # the broker being down must not fail a sign-up; beat tops up every minute
         log.warning("could not queue the spare pool top-up", exc_info=True)
 
@@ -145,8 +153,6 @@ def user_create(*, email: str, password: str | None, full_name: str = "", **extr
     email = (email or "").strip().lower()
     user = User(email=email, full_name=full_name.strip(), **extra)
     if password:
-        from django.contrib.auth.password_validation import validate_password
-
         try:
             validate_password(password, user)
         except ValidationError as exc:
@@ -191,8 +197,6 @@ def invitation_create(*, actor: Membership, email: str, role: str, base_url: str
     _require_manager_of_members(actor)
     _require_can_grant(actor, role)
     email = (email or "").strip().lower()
-    from django.core.validators import validate_email
-
     try:
         validate_email(email)
     except ValidationError:

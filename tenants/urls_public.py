@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import views
-from tenants.forms import BootstrapPasswordResetForm, BootstrapSetPasswordForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,10 +11,8 @@ urlpatterns = [
     path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("go/<str:slug>/", views.go_to_enterprise, name="go_to_enterprise"),
     path("language/", views.language_set, name="language_set"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(form_class=BootstrapPasswordResetForm),
-         name="password_reset"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(form_class=BootstrapSetPasswordForm),
-         name="password_reset_confirm"),
+    path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

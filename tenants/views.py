@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,44 +18,24 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.dashboard import dashboard_cards_for
+from core.forms import form_errors_from
+from core.permissions import role_refusal, role_required
+from core.throttle import client_ip, throttle_hit
 from tenants import selectors, services
-from tenants.forms import (AcceptInvitationForm, EnterpriseSettingsForm, InviteForm, LoginForm, RoleForm,
-                           SignupForm)
+from tenants.forms import (AcceptInvitationForm, BootstrapPasswordResetForm, BootstrapSetPasswordForm,
+                           EnterpriseSettingsForm, InviteForm, LoginForm, RoleForm, SignupForm)
 from tenants.industries import INDUSTRY_NAMES
 from tenants.models import Domain, Enterprise, Role, User
 
 
-def role_required(minimum: str):
-    """Enterprise-host views: the member's role must be at least ``minimum``."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            membership = getattr(request, "membership", None)
-            if membership is None:
-                raise Http404
-            if not membership.has_role(minimum):
-                return render(request, "tenants/forbidden.html", {"required_role": Role(minimum).label}, status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _activate_language(response, language: str):
     if language in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            secure=settings.LANGUAGE_COOKIE_SECURE, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
     return response
 
 
@@ -112,6 +95,55 @@ def login_view(request):
     return render(request, "tenants/login.html", {"form": form, "next": next_url})
 
 
+def login_locked_out(request, response=None, credentials=None):
+    """django-axes' lock-out page (AXES_LOCKOUT_CALLABLE) for the log-in forms and the hand-off."""
+    minutes = max(1, int(get_cool_off(request).total_seconds() // 60))
+    message = ngettext(
+        "Too many failed log-in attempts for this account or from your network address. For your security, "
+        "logging in is blocked for %(minutes)d minute.",
+        "Too many failed log-in attempts for this account or from your network address. For your security, "
+        "logging in is blocked for %(minutes)d minutes.", minutes) % {"minutes": minutes}
+    return render(request, "tenants/locked_out.html", {"message": message}, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset mail is limited per network address and per account (core.throttle)."""
+
+    form_class = BootstrapPasswordResetForm
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        window = settings.PASSWORD_RESET_WINDOW
+        within = [  # both counted, always
+            throttle_hit(scope="password_reset:address", key=client_ip(self.request) or "",
+                         limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window=window),
+            throttle_hit(scope="password_reset:account", key=email,
+                         limit=settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT, window=window),
+        ]
+        if all(within):
+            return super().form_valid(form)
+        minutes = max(1, int(window.total_seconds() // 60))
+        form.add_error(None, ValidationError(ngettext(
+            "Too many password-reset requests. Please check your mailbox (and its spam folder) and try again "
+            "in %(minutes)d minute.",
+            "Too many password-reset requests. Please check your mailbox (and its spam folder) and try again "
+            "in %(minutes)d minutes.", minutes) % {"minutes": minutes}, code="throttled"))
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password set through the mailed link also lifts a log-in lock on that account: the link
+    proves the person holds the mailbox. The failures recorded against the account are deleted (an
+    address keeps the failures it made against other accounts)."""
+
+    form_class = BootstrapSetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        AxesProxyHandler.reset_attempts(username=form.user.get_username().lower())
+        return response
+
+
 @require_POST
 def logout_view(request):
     """Logs the user out on every host (their sessions are all invalidated)."""
@@ -131,7 +163,7 @@ def signup(request):
         try:
             enterprise, owner = services.enterprise_signup(user=request.user, **owner_fields, **data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             if not request.user.is_authenticated:
                 login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
@@ -173,7 +205,7 @@ def invitation_accept(request, token: str):
                 return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
         except ValidationError as exc:
             if form is not None:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.error(request, exc.messages[0])
     return render(request, "tenants/invitation_accept.html",
@@ -199,10 +231,15 @@ def language_set(request):
 
 
 def handoff_redeem(request):
+    """A hand-off logs in like a password does, so it is throttled like one: a locked address gets the
+    lock-out page, and a bad ticket counts as a failed log-in of the address (django-axes)."""
     enterprise = request.enterprise
+    if not AxesProxyHandler.is_allowed(request):
+        return login_locked_out(request)
     try:
         user, language = services.login_handoff_redeem(token=request.GET.get("t", ""), enterprise=enterprise)
     except ValidationError as exc:
+        user_login_failed.send(sender=__name__, credentials={}, request=request)  # axes may lock the address
         return render(request, "tenants/handoff_failed.html", {"message": exc.messages[0]}, status=400)
     if selectors.membership_get(user=user, enterprise=enterprise) is None:
         raise Http404
@@ -215,19 +252,14 @@ def handoff_redeem(request):
 
 @role_required(Role.VIEWER)
 def dashboard(request):
-    from api.govdata.selectors import registry_for
-    from erp_modules.files.selectors import attachment_stats
-
+    """The enterprise's page: its cards come from the modules that own their data (core.dashboard)."""
     enterprise = request.enterprise
     if request.GET.get("welcome") == "1":
         messages.success(request, _("%(name)s is ready.") % {"name": enterprise.display_name})
         return redirect("dashboard")
     context = {
         "industry_name": INDUSTRY_NAMES.get(enterprise.industry, ""),
-        "member_count": selectors.membership_list_for_enterprise(enterprise=enterprise).count(),
-        "open_invitations": selectors.invitation_list_open(enterprise=enterprise).count(),
-        "file_stats": attachment_stats(),
-        "registry": registry_for(enterprise.uscc),
+        "cards": dashboard_cards_for(request),
         "modules": [(m, m.label, enterprise.has_module(m.value)) for m in Enterprise.Module],
     }
     return render(request, "tenants/dashboard.html", context)
@@ -239,15 +271,16 @@ def members(request):
     invite_form = InviteForm(request.POST or None)
     can_manage = request.membership.has_role(Role.ADMIN)
     if request.method == "POST":
-        if not can_manage:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.ADMIN.label}, status=403)
+        refusal = role_refusal(request, Role.ADMIN)
+        if refusal is not None:
+            return refusal
         if invite_form.is_valid():
             try:
                 services.invitation_create(actor=request.membership, email=invite_form.cleaned_data["email"],
                                            role=invite_form.cleaned_data["role"],
                                            base_url=selectors.site_base_url(request=request))
             except ValidationError as exc:
-                _form_errors_from(invite_form, exc)
+                form_errors_from(invite_form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invite_form.cleaned_data["email"]})
                 return redirect("members")
@@ -313,14 +346,15 @@ def enterprise_settings(request):
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST":
-        if not can_edit:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.ADMIN.label}, status=403)
+        refusal = role_refusal(request, Role.ADMIN)
+        if refusal is not None:
+            return refusal
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "uscc"}
             try:
                 services.enterprise_update(enterprise=enterprise, data=data)
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Settings saved."))
                 return redirect("enterprise_settings")

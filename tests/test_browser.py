@@ -5,13 +5,13 @@ bad credit code rejected next to its field without anything being created."""
 import os
 import re
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from core.testing import browser_page, screenshots_dir
 from core.uscc import uscc_errors
 
 from tenants.models import Enterprise, Invitation, Role, User
@@ -20,7 +20,6 @@ from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / ".data" / "test" / "screenshots"
 PASSWORD = "Kitchen-Hood-2026!"
 NAME = "慈溪市浏览器厨电有限公司"
 SLUG = "browser-hood"
@@ -56,9 +55,8 @@ def test_sign_up_invite_switch_language_and_reject_a_bad_code(live_server, clean
     assert live_server.thread.httpd.server_address[0] == "127.0.0.1"
     site = f"http://localhost:{port}"
     enterprise_site = f"http://{SLUG}.localhost:{port}"
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    page = browser_page(chromium, locale="zh-CN", viewport=(1280, 900))
+    context = page.context
     started = time.monotonic()
 
     # when: the visitor opens the home page and follows the sign-up link
@@ -79,8 +77,7 @@ def test_sign_up_invite_switch_language_and_reject_a_bad_code(live_server, clean
     assert (enterprise.name, enterprise.uscc, enterprise.industry, enterprise.sales_band) == (
         NAME, "91330282123456788E", "3854", "5m_20m")
     assert [m.user.email for m in enterprise.memberships.select_related("user")] == ["owner@browser.test"]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / "dashboard.png"), full_page=True)
 
     # when: the owner goes to Members and invites a clerk
     page.locator("#mainnav a[href='/members/']").click()

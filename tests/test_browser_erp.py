@@ -2,8 +2,6 @@
 item and its BOM, buy and receive the component, sell and ship it, and see the stock change."""
 
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -12,10 +10,9 @@ from playwright.sync_api import expect
 from erp_modules.catalog.models import Bom, Item
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.partners.services import partner_create
-from core.testing import browser_login
+from core.testing import browser_login, browser_page, live_site, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / ".data" / "test" / "screenshots"
 PASSWORD = "Factory-Clerk-2026!"
 
 
@@ -26,12 +23,9 @@ def test_item_bom_purchase_receipt_sale_delivery_and_stock(live_server, clean_sc
     with tenant_context(enterprise):
         supplier = partner_create(code="S-MOT", name="宁波电机厂", is_supplier=True)
         customer = partner_create(code="C-HZ", name="杭州电器城", is_customer=True)
-    port = urlsplit(live_server.url).port
-    site, host = f"http://localhost:{port}", f"http://erp-browser.localhost:{port}"
-    context = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    site, host = live_site(live_server), live_site(live_server, "erp-browser")
+    page = browser_page(chromium)
+    SCREENSHOTS = screenshots_dir()
     browser_login(page, site, "clerk@hoods.test", PASSWORD, then=f"{host}/**")
 
     # an item and its component, from the item form
@@ -90,4 +84,4 @@ def test_item_bom_purchase_receipt_sale_delivery_and_stock(live_server, clean_sc
     with tenant_context(enterprise):
         assert stock_on_hand(item=motor) == Decimal("6")
         assert Bom.objects.get(item=hood).status == "released"
-    context.close()
+    page.context.close()

@@ -7,11 +7,8 @@ Browser tests live in tests/ (house style): this file is meant to become tests/t
 under this name pytest does not collect it. It passes as is (about 10 s)."""
 
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
@@ -19,7 +16,7 @@ from erp_modules.mrp import services
 from erp_modules.mrp.models import MasterScheduleEntry, MrpRun
 from erp_modules.mrp.tests.factories import hood_family, week
 from erp_modules.purchasing.models import PurchaseOrder
-from core.testing import browser_login
+from core.testing import browser_login, browser_page, live_site, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Planner-2026-mrp!"
@@ -32,13 +29,9 @@ def test_run_mrp_see_the_plan_its_chart_and_pegging_and_convert(live_server, cle
     with tenant_context(enterprise):
         fg, sa, rm, _supplier = hood_family()
         MasterScheduleEntry.objects.create(item=fg, week_start=week(3), quantity=Decimal(5))
-    port = urlsplit(live_server.url).port
-    site, host = f"http://localhost:{port}", f"http://mrp-browser.localhost:{port}"
-    context = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"  # the test run's data directory
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    site, host = live_site(live_server), live_site(live_server, "mrp-browser")
+    page = browser_page(chromium, timeout_ms=30_000)
+    SCREENSHOTS = screenshots_dir()
     browser_login(page, site, "planner@hoods.test", PASSWORD, then=f"{host}/**")
 
     # run MRP: queued, the page polls the progress; once computed the page shows the plan by itself
@@ -74,4 +67,4 @@ def test_run_mrp_see_the_plan_its_chart_and_pegging_and_convert(live_server, cle
     expect(page.locator("#planned-orders tr", has_text="RM-STEEL")).to_contain_text("PO-00001")
     with tenant_context(enterprise):
         assert PurchaseOrder.objects.get().lines.get().item == rm
-    context.close()
+    page.context.close()

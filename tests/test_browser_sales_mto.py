@@ -6,11 +6,8 @@ erp_modules/sales/tests/test_shortages.py)."""
 
 import re
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
@@ -18,7 +15,7 @@ from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.sales import services
 from erp_modules.sales.models import AvailabilityCheck
 from erp_modules.sales.tests.factories import make_customer, make_hood, order_for, receive
-from core.testing import browser_login
+from core.testing import browser_login, browser_page, live_site, screenshots_dir
 from tenants.models import Membership, Role
 from tenants.services import invitation_accept, invitation_create
 
@@ -37,13 +34,9 @@ def test_confirm_to_order_shortage_list_check_all_and_deliver(live_server, clean
     with tenant_context(enterprise):
         hood = make_hood("HOOD-MTO", stock=4, name="侧吸油烟机 CXW-200")
         order = order_for(make_customer("杭州电器城"), (hood, 10, 1200))  # a draft
-    port = urlsplit(live_server.url).port
-    site, host = f"http://localhost:{port}", f"http://mto-browser.localhost:{port}"
-    context = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"  # the test run's data directory
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    site, host = live_site(live_server), live_site(live_server, "mto-browser")
+    page = browser_page(chromium, timeout_ms=30_000)
+    SCREENSHOTS = screenshots_dir()
     browser_login(page, site, clerk.email, PASSWORD, then=f"{host}/**")
     line = page.locator("#document-lines tr[data-line]")
 
@@ -96,4 +89,4 @@ def test_confirm_to_order_shortage_list_check_all_and_deliver(live_server, clean
     page.screenshot(path=str(SCREENSHOTS / "sales-make-to-order.png"), full_page=True)
     with tenant_context(enterprise):
         assert stock_on_hand(item=hood) == Decimal("0")
-    context.close()
+    page.context.close()

@@ -3,7 +3,7 @@
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from erp_modules.common.demo import seed_range_hood_documents, seed_range_hood_factory
+from erp_modules.workspace.demo import seed_range_hood_documents, seed_range_hood_factory
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.catalog.models import Item
 from erp_modules.production.models import WorkOrder

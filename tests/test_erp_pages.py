@@ -6,10 +6,10 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from erp_modules.catalog.models import Bom, Item
-from erp_modules.common.testing import main_location, make_bom, make_item, receive
 from erp_modules.inventory.models import ReasonCode, StockCount
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.partners.models import Partner
+from erp_modules.workspace.testing import main_location, make_bom, make_item, receive
 from tenants.models import Membership, Role
 
 LIST_URLS = ["/catalog/items/", "/catalog/boms/", "/catalog/routings/", "/inventory/stock/", "/inventory/moves/",

@@ -88,3 +88,24 @@ def test_any_adjacent_transposition_is_detected(body, division, position):
 def test_check_functions_match_the_published_examples():
     assert org_code_check_char("67120524") == "2"
     assert uscc_check_char("91330282671205242") == "Y"
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize("typed", [
+    fullwidth("91330282671205242Y"),  # a Chinese input method in full-width mode
+    fullwidth("91330282671205242y"),
+    "９１３３０２８２\u3000６７１２０５２４\u3000２Ｙ",  # with ideographic spaces between the groups
+    "91330282－67120524－2Y",  # full-width hyphens
+    "\ufeff91330282 6712 0524 2Y\u200b",  # pasted with a byte-order mark and a zero-width space
+])
+def test_codes_typed_with_a_chinese_input_method_are_normalised_and_valid(typed):
+    assert normalize_uscc(typed) == "91330282671205242Y"
+    assert is_valid_uscc(typed)
+    validate_uscc(typed)  # no error
+
+
+def test_normalising_does_not_make_a_wrong_code_right():
+    assert uscc_errors(normalize_uscc(fullwidth("91330282671205242X")))[0][0] == "check"

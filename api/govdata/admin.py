@@ -1,21 +1,10 @@
 from django.contrib import admin
 
-from api.govdata.models import ApiToken, CreditEvent, CreditRating, RegistryRecord, SyncRun
+from api.govdata.models import CreditEvent, CreditRating, RegistryRecord, SyncRun
+from core.admin import ReadOnlyAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Government records change only through a sync (each change is a new version)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Government records change only through a sync (each change is a new version): read-only here.
 @admin.register(RegistryRecord)
 class RegistryRecordAdmin(ReadOnlyAdmin):
     list_display = ("uscc", "name", "status_raw", "version", "is_current", "channel", "fetched_at")
@@ -43,8 +32,3 @@ class SyncRunAdmin(ReadOnlyAdmin):
                     "rejected_count", "created_at")
     list_filter = ("kind", "channel", "status")
 
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ("name", "enterprise", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
-    exclude = ("token_hash",)

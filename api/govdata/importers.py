@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from api.govdata import cleaning
 from api.govdata.models import (EVENT_SEVERITY, TAX_GRADES, CreditEvent, CreditRating, CreditSource, EventKind,
                                 RatingScheme, RegistryRecord, RegistryStatus, SyncRun)
-from core.imports import ImportColumn, ImportError_, RowError, RowValidator
+from core.imports import ImportColumn, RowError, RowValidator
 
 
 def col(name: str, label: str, *, required: bool = False, example: str = "") -> ImportColumn:
@@ -32,11 +32,13 @@ def col(name: str, label: str, *, required: bool = False, example: str = "") -> 
 ALIASES: dict[str, tuple[str, ...]] = {
     "uniscid": ("统一社会信用代码", "社会信用代码", "信用代码", "uscc", "unified social credit code", "creditcode",
                 "credit_code", "shxydm", "tyshxydm"),
-    "entname": ("企业名称", "名称", "主体名称", "单位名称", "name", "enterprise name", "qymc"),
+    # `name` is not the company: in the market-regulation export it is the legal representative (below)
+    "entname": ("企业名称", "名称", "主体名称", "单位名称", "enterprise name", "qymc"),
     "oldname": ("曾用名", "历史名称", "former names", "histname", "oldnames"),
     "regno": ("注册号", "工商注册号", "registration number", "reg_no"),
     "enttype": ("企业类型", "企业类型名称", "类型", "enttypecn", "enttype_cn", "enterprise type"),
-    "lerep": ("法定代表人", "法人代表", "法定代表人姓名", "负责人", "legal representative", "frdb", "name_lerep"),
+    "lerep": ("法定代表人", "法人代表", "法定代表人姓名", "负责人", "legal representative", "frdb", "name_lerep",
+              "name"),
     "regcap": ("注册资本", "注册资金", "注册资本(万元)", "registered capital", "zczb"),
     "regcapcur": ("注册资本币种", "币种", "regcapcurcn", "currency"),
     "estdate": ("成立日期", "成立时间", "established", "clrq"),
@@ -90,6 +92,12 @@ def _header_lookup(importer: RowValidator) -> dict[str, str]:
 
 def map_headers(frame: pd.DataFrame, importer: RowValidator) -> pd.DataFrame:
     """Rename the centre's / Chinese / English headers to the importer's column names."""
+    return frame.rename(columns=header_mapping(frame, importer))
+
+
+def header_mapping(frame: pd.DataFrame, importer: RowValidator) -> dict[str, str]:
+    """{header as in the file: the importer's column name} for the headers the importer uses; a header
+    not in it (unknown, or a second header for a column already taken) is not used."""
     lookup = _header_lookup(importer)
     mapping: dict[str, str] = {}
     taken: set[str] = set()
@@ -102,7 +110,7 @@ def map_headers(frame: pd.DataFrame, importer: RowValidator) -> pd.DataFrame:
         if name and name not in taken:
             mapping[header] = name
             taken.add(name)
-    return frame.rename(columns=mapping)
+    return mapping
 
 
 def detect_kind(frame: pd.DataFrame) -> str:
@@ -130,16 +138,8 @@ class GovImporter(RowValidator):
     def has(self, name: str) -> bool:
         return self.present is None or name in self.present
 
-    def validate_all(self, rows, context) -> list[ImportError_]:
-        """The same record twice in one batch is an error (which of the two would win?)."""
-        errors, first_row = [], {}
-        for row_number, row in rows:
-            if row["key"] in first_row:
-                errors.append(ImportError_(row_number, "uniscid" if row["key"] == row["uscc"] else "recid",
-                                           _("The same record is already on row %(row)d.") % {"row": first_row[row["key"]]}))
-            else:
-                first_row[row["key"]] = row_number
-        return errors
+    # Two rows of one batch with the same key: the service decides (`services.batch_repeats_collapse`), as it
+    # compares the rows as the source wrote them — an exact repeat is written once, anything else is an error.
 
 
 # ---- registry ----------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """PUBLIC schema: the city data-exchange centre's enterprise registry and credit records, linked to
-enterprises by their Unified Social Credit Code (USCC), the runs that brought them in, and the
-per-enterprise API tokens of the GraphQL API.
+enterprises by their Unified Social Credit Code (USCC), and the runs that brought them in.
 
 Every government record is versioned. A record is identified by its natural `key` (the USCC for a
 registry entry; source + source record id for a credit event; USCC + scheme + year for a rating).
@@ -11,8 +10,7 @@ history of each key stays readable. The same facts again change nothing (`conten
 Each version keeps its provenance: the channel (file drop / HTTP API / manual), the centre's own
 record id, when it was fetched, the raw payload as received, and the sync run.
 
-ApiToken lives here because it must be in the public schema (a token names its enterprise before
-any schema is chosen) and `api/graphql` is a models-free package: see api/graphql/README.md.
+The API tokens of the GraphQL API lived here until they got their own app (api/tokens).
 """
 
 from __future__ import annotations
@@ -63,6 +61,9 @@ class SyncRun(models.Model):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     # [{"row": 3, "column": "uniscid", "message": "..."}] for bad rows; [{"row": 0, ...}] for run errors
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # the same shape, for what the run did that is not an error: a repeated row written once, a column of
+    # the file that the import does not use (never dropped silently)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("started by"))
@@ -272,34 +273,3 @@ class CreditRating(VersionedRecord):
     def is_valid_on(self, on) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
-
-class ApiToken(models.Model):
-    """A per-enterprise API token for integrations. Only a SHA-256 of the secret is stored; the token
-    is shown once, when it is created. `prefix` (public) finds the row, the hash proves the secret."""
-
-    enterprise = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(max_length=16, unique=True)
-    token_hash = models.CharField(max_length=64)
-    scopes = ArrayField(models.CharField(max_length=30), default=list, verbose_name=_("scopes"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-        constraints = [models.CheckConstraint(condition=~Q(scopes=[]), name="govdata_apitoken_has_scopes")]
-
-    def __str__(self):
-        return f"{self.name} ({self.prefix}…)"
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from api.govdata.models import (CreditEvent, CreditRating, EventKind, RatingScheme, RegistryRecord, RegistryStatus,
                                 Severity, SyncRun)
+from tenants.models import Enterprise
 
 # A penalty has no removal date: it counts as active this long after the decision (信用修复 periods).
 PENALTY_ACTIVE_DAYS = 365
@@ -189,8 +190,6 @@ class OfficeFlag:
 def office_flags(*, today: date | None = None) -> list[OfficeFlag]:
     """Enterprises on the platform whose registry status is not 存续/在业 or that have a serious
     credit event in force (two queries to find them, three for their badges)."""
-    from tenants.models import Enterprise
-
     today = today or timezone.localdate()
     abnormal = set(RegistryRecord.objects.filter(is_current=True).exclude(status=RegistryStatus.ACTIVE)
                    .values_list("uscc", flat=True))
@@ -217,6 +216,4 @@ def sync_run_get(*, run_id: int) -> SyncRun | None:
 
 
 def linked_enterprise(*, uscc: str):
-    from tenants.models import Enterprise
-
     return Enterprise.objects.filter(uscc=uscc).first()

@@ -6,8 +6,13 @@ bad, the run is `rejected` with a report naming each bad row and column, and not
 Otherwise the whole batch is applied in one transaction, serialised per kind of record by an
 advisory lock, and the run records how many records were new, changed and unchanged.
 
+Nothing is lost without a word: a row that repeats an earlier row of the batch in every cell is
+written once and noted in the run's report (`SyncRun.notes`); two rows of the same record (same key)
+that differ reject the batch, naming both rows; and every column (API field) the import does not use
+is listed in the notes (its values stay in each record's `raw` payload).
+
 Once a batch is committed, the boards' credit flag of the platform enterprises whose credit codes
-it added or changed is brought in step (`ecommerce.credit.boards_credit_refresh`, on commit: a batch
+it added or changed is brought in step (`ecommerce.services.credit.boards_credit_refresh`, on commit: a batch
 that is rejected or fails changes nothing there); the nightly sync does it for every enterprise at its end.
 """
 
@@ -29,9 +34,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.govdata.connector import ConnectorError, GovApiConnector, connector_from_settings
-from api.govdata.importers import IMPORTERS, GovImporter, detect_kind, map_headers
+from api.govdata.importers import IMPORTERS, GovImporter, detect_kind, header_mapping
 from api.govdata.models import Channel, SyncRun
+from core.errors import job_error_text
 from core.imports import ImportError_, import_validate, read_table
+from ecommerce.services import boards_credit_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -137,8 +144,6 @@ def _boards_credit_on_commit(usccs: set[str]) -> None:
     codes = set(usccs)
 
     def refresh():
-        from ecommerce.credit import boards_credit_refresh
-
         boards_credit_refresh(usccs=codes)
 
     transaction.on_commit(refresh, robust=True)
@@ -147,8 +152,6 @@ def _boards_credit_on_commit(usccs: set[str]) -> None:
 def boards_credit_refresh_all() -> int | None:
     """Every enterprise's boards credit flag from the government data (the end of the nightly sync).
     A failure is logged, not raised: the government data of the night is already written."""
-    from ecommerce.credit import boards_credit_refresh
-
     try:
         return boards_credit_refresh()
     except Exception:
@@ -177,7 +180,7 @@ def _run_start(run: SyncRun) -> None:
 
 
 def _run_finish(run: SyncRun, *, status: str, counts: Counts | None = None, errors: list[dict] | None = None,
-                rejected: int = 0, rows_total: int = 0, message: str = "") -> SyncRun:
+                rejected: int = 0, rows_total: int = 0, message: str = "", notes: list[dict] | None = None) -> SyncRun:
     run.status = status
     run.finished_at = timezone.now()
     counts = counts or Counts()
@@ -185,43 +188,128 @@ def _run_finish(run: SyncRun, *, status: str, counts: Counts | None = None, erro
     run.rejected_count = rejected
     run.rows_total = rows_total
     run.errors = (errors or [])[:1000]
+    run.notes = (notes or [])[:1000]
     run.message = message[:2000]
     run.save()
     return run
 
 
-def _validate_frame(frame: pd.DataFrame, kind: str) -> tuple[GovImporter, list[dict], list[ImportError_], int]:
-    originals = frame.to_dict("records")  # with the headers as the source wrote them
-    frame = map_headers(frame, IMPORTERS[kind]())
+@dataclass
+class Checked:
+    """A validated batch: the rows to apply, the errors (nothing is written if there is one), the notes."""
+
+    importer: GovImporter
+    rows: list[dict]
+    errors: list[ImportError_]
+    notes: list[ImportError_]
+    total: int
+
+
+def _numbering(*, from_api: bool):
+    """How the report names a row: spreadsheet rows for a file (the header is row 1), records for the API."""
+    if from_api:  # row 1 (the header) is no record: a problem of every record, reported as row 0
+        return (lambda row: max(row - 1, 0)), (lambda n: _("record %(n)d") % {"n": n})
+    return (lambda row: row), (lambda n: _("row %(n)d") % {"n": n})
+
+
+def _cells(raw: dict) -> dict:
+    """A row's cells as the source wrote them, in its order (surrounding spaces and empty cells ignored),
+    each value as JSON text so that any two can be compared."""
+    clean = {str(k).strip(): (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+    return {k: json.dumps(v, ensure_ascii=False, default=str) for k, v in clean.items() if v not in ("", None)}
+
+
+def batch_repeats_collapse(rows: list[dict], *, from_api: bool = False
+                           ) -> tuple[list[dict], list[ImportError_], list[ImportError_]]:
+    """One row per record (key) in a batch: (rows kept, notes, errors). A row that repeats an earlier row in
+    every cell (`raw`, as the source wrote it) is left out with a note naming both rows; the same record
+    with any different value is an error naming both rows — which of the two is right is not ours to guess."""
+    number, name = _numbering(from_api=from_api)
+    first: dict[str, dict] = {}
+    kept: list[dict] = []
+    notes: list[ImportError_] = []
+    errors: list[ImportError_] = []
+    for row in rows:
+        earlier = first.get(row["key"])
+        if earlier is None:
+            first[row["key"]] = row
+            kept.append(row)
+            continue
+        column = "uniscid" if row["key"] == row["uscc"] or not row["key"].startswith("id:") else "recid"
+        if _cells(earlier["raw"]) == _cells(row["raw"]):
+            notes.append(ImportError_(row["_row"], "", _("The same as %(other)s in every cell: written once.")
+                                      % {"other": name(number(earlier["_row"]))}))
+            continue
+        ours, theirs = _cells(row["raw"]), _cells(earlier["raw"])
+        differ = [k for k in dict.fromkeys([*theirs, *ours]) if ours.get(k) != theirs.get(k)]
+        errors.append(ImportError_(row["_row"], column, _(
+            "The same record as %(other)s, with different values (%(columns)s): correct or remove one of the two.")
+            % {"other": name(number(earlier["_row"])), "columns": ", ".join(differ)}))
+    return kept, notes, errors
+
+
+def unused_columns_notes(frame: pd.DataFrame, mapping: dict[str, str]) -> list[ImportError_]:
+    """A note for every column of the source that the import does not use (a column with no header and
+    no value, as spreadsheets leave at the right, is not a column)."""
+    notes = []
+    for position, header in enumerate(frame.columns, start=1):
+        if header in mapping:
+            continue
+        unnamed = str(header).startswith("Unnamed: ")
+        if unnamed and not any(str(v).strip() for v in frame[header].tolist()):
+            continue
+        label = _("column %(n)d, without a header") % {"n": position} if unnamed else str(header)
+        notes.append(ImportError_(1, label, _(  # the header row (record numbers: 0, the whole pull)
+            "Not used by this import: its values are kept only in each record's raw data, not in the registry "
+            "or credit fields.")))
+    return notes
+
+
+def _validate_frame(frame: pd.DataFrame, kind: str, *, raws: list[dict] | None = None,
+                    from_api: bool = False) -> Checked:
+    originals = raws if raws is not None else frame.to_dict("records")  # as the source wrote them
+    total = int((frame.astype(str).apply(lambda column: column.str.strip()) != "").any(axis=1).sum())
+    mapping = header_mapping(frame, IMPORTERS[kind]())
+    notes = unused_columns_notes(frame, mapping)
+    frame = frame.rename(columns=mapping)
     importer = IMPORTERS[kind](present={c for c in frame.columns})
     rows, errors = import_validate(importer, frame)
     for row in rows:
-        row["raw"] = {k: v for k, v in originals[row["_row"] - 2].items() if v not in ("", None)}
-    total = sum(1 for r in originals if any(str(v).strip() for v in r.values()))
-    return importer, rows, errors, total
+        original = originals[row["_row"] - 2]
+        row["raw"] = original if raws is not None else {k: v for k, v in original.items() if v not in ("", None)}
+    rows, repeats, conflicts = batch_repeats_collapse(rows, from_api=from_api)
+    errors = sorted(errors + conflicts, key=lambda e: (e.row, e.column))
+    number, _name = _numbering(from_api=from_api)
+    notes += repeats
+    notes = [ImportError_(number(n.row), n.column, n.message) for n in notes]
+    errors = [ImportError_(number(e.row), e.column, e.message) for e in errors]
+    return Checked(importer=importer, rows=rows, errors=errors, notes=notes, total=total)
 
 
-def _apply(run: SyncRun, *, importer: GovImporter, rows: list[dict], errors: list[ImportError_], total: int,
-           channel: str, fetched_at=None, from_api: bool = False) -> SyncRun:
-    if errors:
-        bad_rows = len({e.row for e in errors if e.row > 1}) or total
-        report = [e.as_dict() for e in errors]
+def _apply(run: SyncRun, *, checked: Checked, channel: str, fetched_at=None, from_api: bool = False) -> SyncRun:
+    total, notes = checked.total, [n.as_dict() for n in checked.notes]
+    if checked.errors:
+        first_row = 0 if from_api else 1  # errors of the whole file (a missing column) are on the header row
+        bad_rows = len({e.row for e in checked.errors if e.row > first_row}) or total
+        report = [e.as_dict() for e in checked.errors]
         return _run_finish(run, status=SyncRun.Status.REJECTED, errors=report, rejected=bad_rows, rows_total=total,
+                           notes=notes,
                            message=(_("%(n)d of %(total)d records have errors; nothing was written.") if from_api
                                     else _("%(n)d of %(total)d rows have errors; nothing was written."))
                            % {"n": bad_rows, "total": total})
     try:
         with transaction.atomic():
-            _lock(importer.kind)
-            counts = records_apply(importer=importer, rows=rows, channel=channel, run=run, fetched_at=fetched_at)
+            _lock(checked.importer.kind)
+            counts = records_apply(importer=checked.importer, rows=checked.rows, channel=channel, run=run,
+                                   fetched_at=fetched_at)
             if run.parent_id is None:  # parts of the nightly sync: it sets every enterprise's card at its end
                 _boards_credit_on_commit(counts.usccs)
     except Exception as exc:  # a database error: nothing of the batch is written
         logger.exception("govdata: applying run %s failed", run.pk)
-        return _run_finish(run, status=SyncRun.Status.FAILED, rows_total=total,
-                           errors=[{"row": 0, "column": "", "message": str(exc)[:500]}],
-                           message=_("The batch could not be written: %(error)s") % {"error": str(exc)[:300]})
-    return _run_finish(run, status=SyncRun.Status.SUCCEEDED, counts=counts, rows_total=total)
+        return _run_finish(run, status=SyncRun.Status.FAILED, rows_total=total, notes=notes,
+                           errors=[{"row": 0, "column": "", "message": job_error_text(exc)}],
+                           message=_("The batch could not be written: %(error)s") % {"error": job_error_text(exc)})
+    return _run_finish(run, status=SyncRun.Status.SUCCEEDED, counts=counts, rows_total=total, notes=notes)
 
 
 def file_import(*, content: bytes, filename: str, kind: str | None = None, user=None,
@@ -247,8 +335,7 @@ def file_import(*, content: bytes, filename: str, kind: str | None = None, user=
     run.filename = run.filename or filename[:255]
     run.save(update_fields=["file_sha256", "filename"])
     _run_start(run)
-    importer, rows, errors, total = _validate_frame(frame, kind)
-    return _apply(run, importer=importer, rows=rows, errors=errors, total=total, channel=Channel.FILE)
+    return _apply(run, checked=_validate_frame(frame, kind), channel=Channel.FILE)
 
 
 def _frame_from_records(records: list[dict]) -> pd.DataFrame:
@@ -284,12 +371,9 @@ def api_sync(*, kind: str, connector: GovApiConnector | None = None, user=None, 
     if not records:
         return _run_finish(run, status=SyncRun.Status.SUCCEEDED)
     frame = _frame_from_records(records)
-    importer, rows, errors, total = _validate_frame(frame, kind)
-    for row in rows:  # keep the record exactly as the API sent it
-        row["raw"] = records[row["_row"] - 2]
-    errors = [ImportError_(e.row - 1 if e.row > 1 else e.row, e.column, e.message) for e in errors]  # record numbers
-    return _apply(run, importer=importer, rows=rows, errors=errors, total=total, channel=Channel.API,
-                  fetched_at=fetched_at, from_api=True)
+    # each record kept exactly as the API sent it; the report counts records, not spreadsheet rows
+    checked = _validate_frame(frame, kind, raws=records, from_api=True)
+    return _apply(run, checked=checked, channel=Channel.API, fetched_at=fetched_at, from_api=True)
 
 
 # ---- the exchange folder and the nightly sync --------------------------------------------------
@@ -335,6 +419,9 @@ def sync_nightly(*, user=None, run: SyncRun | None = None, connector: GovApiConn
     errors = [{"row": e.get("row", 0), "column": e.get("column", ""),
                "message": f"#{p.pk} {p.filename or p.get_kind_display()}: {e.get('message', '')}"}
               for p in parts if p.status != SyncRun.Status.SUCCEEDED for e in (p.errors or [])[:20]]
+    notes = [{"row": n.get("row", 0), "column": n.get("column", ""),
+              "message": f"#{p.pk} {p.filename or p.get_kind_display()}: {n.get('message', '')}"}
+             for p in parts for n in (p.notes or [])[:20]]
     failed = [p for p in parts if p.status != SyncRun.Status.SUCCEEDED]
     boards_credit_refresh_all()
     message = "" if parts else _("Nothing to do: no file in the exchange folder and no API address configured.")
@@ -342,7 +429,7 @@ def sync_nightly(*, user=None, run: SyncRun | None = None, connector: GovApiConn
         message = _("%(n)d of %(total)d parts did not succeed.") % {"n": len(failed), "total": len(parts)}
     return _run_finish(run, status=SyncRun.Status.FAILED if failed else SyncRun.Status.SUCCEEDED, counts=counts,
                        errors=errors, rejected=sum(p.rejected_count for p in parts),
-                       rows_total=sum(p.rows_total for p in parts), message=message)
+                       rows_total=sum(p.rows_total for p in parts), message=message, notes=notes)
 
 
 def sync_run_execute(*, run_id: int) -> SyncRun | None:

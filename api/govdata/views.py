@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -18,25 +15,10 @@ from api.govdata.connector import connector_from_settings
 from api.govdata.forms import SyncForm, UploadForm
 from api.govdata.importers import IMPORTERS
 from api.govdata.models import Channel
+from api.govdata.tasks import sync_run_execute
 from core.imports import template_workbook
 from core.uscc import normalize_uscc
-
-
-def office_required(view):
-    """The informatization office (or a platform administrator), on the public host."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if getattr(request, "enterprise", None) is not None:
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (request.user.is_office or request.user.is_platform_admin):
-            return render(request, "tenants/forbidden.html", {"required_role": _("Informatization office")},
-                          status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from office.permissions import office_required
 
 
 @office_required
@@ -83,8 +65,6 @@ def sync_now(request):
         return redirect("govdata:dashboard")
     kind = form.cleaned_data["kind"]
     run = services.sync_run_queue(kind=kind, channel=Channel.API, user=request.user)
-    from api.govdata.tasks import sync_run_execute
-
     transaction.on_commit(lambda: sync_run_execute.delay(run.pk))
     messages.success(request, _("Sync #%(id)d is queued; this page shows its counts when it ends.") % {"id": run.pk})
     return redirect("govdata:run_detail", run_id=run.pk)

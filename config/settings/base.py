@@ -5,11 +5,13 @@ and exports DATABASE_URL / REDIS_URL / CELERY_BROKER_URL before Django starts; w
 variables already set it uses the given servers instead.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from core.services_url import broker_url_from_redis_url
@@ -45,12 +47,16 @@ SHARED_APPS = (
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "axes",  # log-in failures and locks, in the public schema (shown in the platform admin)
+    "csp",
     "django_htmx",
     "graphene_django",
     "core",
-    "tenants.programs",
+    "office",
     "ecommerce",
     "api.govdata",
+    "api.tokens",
+    "pdm.sharing",  # shares of part revisions and documents with design partners (public: between enterprises)
 )
 TENANT_APPS = (
     "django.contrib.contenttypes",
@@ -63,6 +69,10 @@ TENANT_APPS = (
     "erp_modules.sales",
     "erp_modules.production",
     "erp_modules.mrp",
+    "erp_modules.workspace",  # the ERP as a whole (factory overview, demo scenario); no models
+    "pdm.parts",
+    "pdm.vault",
+    "pdm.changes",
 )
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -78,8 +88,13 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "tenants.middleware.EnterpriseHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # outside the others: redirects and static files too
+    "core.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.input_guard.InputGuardMiddleware",  # 400 for NUL or non-UTF-8 in path, query, form names/values
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionHostMiddleware",  # before authentication: a session from another host is ended
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,8 +102,8 @@ MIDDLEWARE = [
     "tenants.middleware.UserLanguageMiddleware",
     "tenants.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out attempt into the lock-out page
 ]
 
 ROOT_URLCONF = "config.urls_tenants"
@@ -108,6 +123,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.platform",
             ],
+            # `unlocalize` everywhere: ids and page numbers in URLs and form values must never be grouped
+            # (USE_THOUSAND_SEPARATOR renders 1106 as "1,106"); tests/test_template_numbers.py checks it.
+            "builtins": ["django.templatetags.l10n"],
         },
     },
 ]
@@ -154,7 +172,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 AUTH_USER_MODEL = "tenants.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes' backend first: it refuses a locked account or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -167,6 +186,14 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Cookies stay host-only (no SESSION_COOKIE_DOMAIN): each host has its own session, made by a log-in
+# or a hand-off there. core.middleware.SessionHostMiddleware ends a session shown on another host, and
+# (outside tests) a logged-in session that records no host at all.
+SESSION_REQUIRE_HOST = True
+CSRF_COOKIE_HTTPONLY = True  # pages read the token from <meta name="csrf-token">, never from the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 # A handed-over session is only valid for this long after it was signed.
 LOGIN_HANDOFF_MAX_AGE = 60
 
@@ -200,6 +227,84 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="数码桥 Digital Br
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (core.throttle.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Log-in throttling (django-axes, docs/security.md): AXES_FAILURE_LIMIT failed log-ins lock the
+# account, and separately the address, until AXES_COOLOFF_TIME has passed since the last failure, or
+# until the platform admin deletes the attempt (admin › Axes › Access attempts). Counted: the public
+# /login/, /admin/login/ and bad hand-off tickets (per address). Attempts made while locked do not
+# extend the lock, and a successful log-in does not wipe earlier failures (it would let an attacker
+# with one valid account reset the counter of their address).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = "core.throttle.login_lockout_parameters"
+AXES_USERNAME_CALLABLE = "core.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "core.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "tenants.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are not kept (no retention policy for them yet)
+AXES_VERBOSE = False  # no start-up banner on every command; warnings still name each failure
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken", "t"]  # never stored with an attempt (passwords never are)
+# Password-reset mails: per address and per account, within one window (core.throttle.throttle_hit).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+
+
+def _form_action_sources(hosts: list[str]) -> list[str]:
+    """Forms post to their own host, but log-in, sign-up and log-out answer with a redirect to another
+    host of the platform, which browsers check against form-action too: allow every allowed host."""
+    sources = [SELF]
+    for host in hosts:
+        if host == "*":
+            return [SELF, "*"]
+        if host.startswith("."):
+            sources += [f"{host[1:]}:*", f"*{host}:*"]
+        else:
+            sources.append(f"{host}:*")
+    return sources
+
+
+# Content-Security-Policy (django-csp): only our own (vendored) scripts and styles, no inline script,
+# no eval. Style *attributes* stay allowed (style-src-attr): pages use a few for widths and colours,
+# and ECharts writes its tooltips with them; a style attribute can only restyle its own element.
+# <style> elements are refused (style-src-elem); 'unsafe-inline' in style-src only serves browsers
+# that predate the -elem/-attr directives.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": _form_action_sources(ALLOWED_HOSTS),
+    },
+}
+# Added to the policy of the document page of the vault only (pdm/vault/views.py), for the 3D view of STEP
+# models (static/vendor/model-viewer-4.4.0; checked in Chromium by pdm/vault/tests/test_previews_step.py):
+# 'wasm-unsafe-eval' because model-viewer compiles its bundled meshopt decoder (WebAssembly) when it loads
+# (it allows compiling WebAssembly, not eval of JavaScript); and the hash of the one <style> element
+# model-viewer puts in its shadow root (its layout; only that exact text: a new model-viewer version has a
+# new hash, which the browser reports in its console).
+CONTENT_SECURITY_POLICY_MODEL_VIEWER = {
+    "script-src": ["'wasm-unsafe-eval'"],
+    "style-src-elem": ["'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"],
+}
+# Permissions-Policy (core.middleware.PermissionsPolicyMiddleware): features no page uses, for no one.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "camera": [], "display-capture": [], "geolocation": [], "gyroscope": [],
+    "magnetometer": [], "microphone": [], "midi": [], "payment": [], "usb": [],
+}
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,8 @@ WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # A test database per run, so two `make test` (or a test beside a helper's run) never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+# Client.force_login logs in outside any request, so its session records no host; sessions made by a
+# real log-in or hand-off are still bound to their host (tests/test_security_sessions.py).
+SESSION_REQUIRE_HOST = False
+# django-axes stays on (AXES_ENABLED defaults to True): the throttling tests exercise the real thing,
+# and each test's attempts roll back with its transaction.

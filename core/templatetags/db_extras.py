@@ -1,6 +1,8 @@
 import json
+from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -15,10 +17,6 @@ def safe_json(value):
 @register.filter
 def qty(value):
     """A quantity without trailing zeros or exponent, thousands grouped: 1,200 · 8.755 · 0.5."""
-    from decimal import Decimal
-
-    from django.utils.formats import number_format
-
     if value is None or value == "":
         return "—"
     value = Decimal(value)
@@ -30,8 +28,6 @@ def qty(value):
 @register.filter
 def money(value):
     """¥1,299.00"""
-    from django.utils.formats import number_format
-
     if value is None or value == "":
         return "—"
     return "¥" + number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)

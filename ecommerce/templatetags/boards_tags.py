@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from api.govdata.selectors import CreditBadge
+from ecommerce.credit_source import credit_source
 from tenants.industries import INDUSTRY_NAMES
 
 register = template.Library()
@@ -51,12 +50,11 @@ def credit_badge(card):
 @register.simple_tag
 def gov_credit_badge(enterprise, badges, detail: bool = False) -> str:
     """The government credit badge (current rating, negative events in force) of an enterprise, taken
-    from the badges the view loaded for the whole page (credit.credit_badges_on_page): no query here.
+    from the badges the view loaded for the whole page (selectors.credit_badges_on_page): no query here.
     Nothing when the view passed no badges."""
     if enterprise is None or not isinstance(badges, dict):
         return ""
-    badge = badges.get(enterprise.uscc) or CreditBadge(uscc=enterprise.uscc)
-    return render_to_string("govdata/_credit_badge.html", {"badge": badge, "detail": detail})
+    return credit_source().badge_html(enterprise.uscc, badges.get(enterprise.uscc), detail)
 
 
 @register.filter

@@ -16,7 +16,7 @@ from django.utils import timezone
 from api.govdata.services import file_import, sync_nightly
 from api.govdata.tests.conftest import USCC_A, USCC_B, USCC_C, USCC_D, csv_bytes
 from ecommerce import selectors
-from ecommerce.credit import boards_credit_refresh
+from ecommerce.services import boards_credit_refresh
 from ecommerce.models import EnterpriseCard
 from ecommerce.selectors import SearchFilters
 from ecommerce.tests.factories import post

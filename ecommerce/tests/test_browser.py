@@ -2,22 +2,19 @@
 quotations, another enterprise quotes, the buyer compares and accepts."""
 
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from ecommerce.models import Listing, Notification, Quotation
-from core.testing import browser_login
+from core.testing import browser_login, browser_page, live_site, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / ".data" / "test" / "screenshots"
 PASSWORD = "Board-Buyer-2026!"
 
 
-def login(context, site, email):
-    page = context.new_page()
+def login(chromium, site, email):
+    page = browser_page(chromium)
     browser_login(page, site, email, PASSWORD)
     return page
 
@@ -29,13 +26,11 @@ def test_post_a_demand_another_enterprise_quotes_the_buyer_accepts(live_server, 
     make_enterprise(slug="rfq-buyer", owner=buyer_user, name="慈溪市采购方电器有限公司")
     supplier_user = make_user(email="sales@motors.test", password=PASSWORD)
     make_enterprise(slug="rfq-supplier", owner=supplier_user, name="慈溪市供应方电机有限公司")
-    site = f"http://localhost:{urlsplit(live_server.url).port}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    site = live_site(live_server)
+    SCREENSHOTS = screenshots_dir()
 
     # the buyer posts a demand that asks for quotations
-    buyer = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-    buyer.set_default_timeout(15_000)
-    page = login(buyer, site, "buyer@hoods.test")
+    page = login(chromium, site, "buyer@hoods.test")
     page.goto(f"{site}/boards/")
     page.locator("#nav-post").click()
     page.locator("#id_kind_1").check()  # demand
@@ -54,9 +49,7 @@ def test_post_a_demand_another_enterprise_quotes_the_buyer_accepts(live_server, 
     listing_url = page.url
 
     # another enterprise finds it by search and quotes
-    supplier = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
-    supplier.set_default_timeout(15_000)
-    spage = login(supplier, site, "sales@motors.test")
+    spage = login(chromium, site, "sales@motors.test")
     spage.goto(f"{site}/boards/search/?q=抽油烟机+电机")
     spage.locator(".listing-title", has_text="求购油烟机用交流电机").click()
     expect(spage.locator("#contact-phone")).to_be_visible()
@@ -88,5 +81,5 @@ def test_post_a_demand_another_enterprise_quotes_the_buyer_accepts(live_server, 
     assert (listing.status, listing.closed_reason, listing.is_rfq) == ("closed", "accepted", True)
     assert Quotation.objects.get(listing=listing).status == "accepted"
     assert Notification.objects.filter(user=supplier_user, kind="accepted").count() == 1
-    buyer.close()
-    supplier.close()
+    page.context.close()
+    spage.context.close()

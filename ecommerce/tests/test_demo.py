@@ -7,7 +7,7 @@ from ecommerce import selectors
 from ecommerce.demo import LISTINGS, seed_board_demo
 from ecommerce.models import InquiryThread, Listing, Match
 from ecommerce.selectors import SearchFilters
-from erp_modules.common.testing import make_item, receive
+from erp_modules.workspace.testing import make_item, receive
 from tenants.models import Role
 from ecommerce.tests.factories import member
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.testing import codes_by_field
 from ecommerce import services
 from ecommerce.board_data import BOARDS
 from ecommerce.models import Board, Category, Listing, Notification
@@ -17,10 +18,6 @@ from tenants.industries import INDUSTRY_NAMES
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def codes(exc: ValidationError) -> dict:
-    return {field: [e.code for e in errors] for field, errors in exc.error_dict.items()}
 
 
 def test_four_boards_are_seeded_with_category_trees_mapped_to_gbt4754():
@@ -56,25 +53,42 @@ def test_invalid_listings_are_refused_with_field_codes(make_enterprise):
     # when / then
     with pytest.raises(ValidationError) as exc:
         post(e, price_min=D("20"), price_max=D("10"))
-    assert codes(exc.value) == {"price_max": ["price_range"]}
+    assert codes_by_field(exc) == {"price_max": ["price_range"]}
     with pytest.raises(ValidationError) as exc:
         cat = category("brg-rolling-taper")
         services.listing_create(enterprise=e, user=owner_of(e), kind="supply", board=Board.objects.get(
             code="appliances"), category=cat, title="x")
-    assert codes(exc.value) == {"category": ["category_not_in_board"]}
+    assert codes_by_field(exc) == {"category": ["category_not_in_board"]}
     with pytest.raises(ValidationError) as exc:
         post(e, kind="supply", is_rfq=True)
-    assert codes(exc.value) == {"is_rfq": ["rfq_demand_only"]}
+    assert codes_by_field(exc) == {"is_rfq": ["rfq_demand_only"]}
     with pytest.raises(ValidationError) as exc:
         post(e, kind="demand", is_rfq=True, rfq_deadline=timezone.now() - timedelta(hours=1))
-    assert codes(exc.value) == {"rfq_deadline": ["rfq_deadline"]}
+    assert codes_by_field(exc) == {"rfq_deadline": ["rfq_deadline"]}
     with pytest.raises(ValidationError) as exc:
         post(e, attributes=[["型号", ""]])
-    assert codes(exc.value) == {"attributes": ["invalid_attributes"]}
+    assert codes_by_field(exc) == {"attributes": ["invalid_attributes"]}
     with pytest.raises(ValidationError) as exc:
         post(e, validity_days=400)
-    assert codes(exc.value) == {"validity_days": ["invalid_validity"]}
+    assert codes_by_field(exc) == {"validity_days": ["invalid_validity"]}
     assert Listing.objects.count() == 0
+
+
+def test_numbers_given_to_the_services_are_read_with_ascii_digits_only(make_enterprise):
+    # given
+    e = make_enterprise()
+    # when / then: Unicode digits, exponents, NaN and Infinity are refused on the field that has them
+    for field, value in (("quantity", "١٢"), ("moq", "1e3"), ("price_min", "NaN"), ("price_max", "Infinity")):
+        with pytest.raises(ValidationError) as exc:
+            post(e, **{field: value})
+        assert codes_by_field(exc) == {field: ["invalid_number"]}
+    with pytest.raises(ValidationError) as exc:
+        post(e, quantity="-1")
+    assert codes_by_field(exc) == {"quantity": ["invalid_quantity"]}
+    assert not Listing.objects.filter(enterprise=e).exists()
+    # full-width digits (typed with a Chinese input method) are read as their ASCII forms
+    listing = post(e, quantity="１２", price_min="９．５")
+    assert (listing.quantity, listing.price_min, listing.price_max) == (D("12"), D("9.5"), D("9.5"))
 
 
 def test_posting_is_rate_limited_per_enterprise_by_counting_in_the_database(make_enterprise, settings):
@@ -140,7 +154,7 @@ def test_the_office_hides_a_listing_with_a_reason_the_poster_is_told(make_enterp
     # when
     with pytest.raises(ValidationError) as exc:
         services.listing_hide(listing=listing, user=office, reason=" ")
-    assert codes(exc.value) == {"reason": ["reason_required"]}
+    assert codes_by_field(exc) == {"reason": ["reason_required"]}
     services.listing_hide(listing=listing, user=office, reason="价格信息不实")
     # then
     listing.refresh_from_db()

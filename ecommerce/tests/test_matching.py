@@ -7,7 +7,9 @@ from celery import current_app
 from django.core import mail
 
 from ecommerce import services
-from ecommerce.matching import listing_matches_refresh, listing_words, match_score
+from ecommerce.matching import listing_words, match_score
+from ecommerce.services import credit as board_credit
+from ecommerce.services import listing_matches_refresh
 from ecommerce.models import Match, Notification
 from ecommerce.tasks import listing_matches_refresh_task, notification_email_task
 from ecommerce.tests.factories import post
@@ -144,10 +146,10 @@ def test_a_credit_change_requeues_only_the_newest_visible_supply_listings(pair, 
     newest = post(seller, title="供应空调电机")
     post(seller, kind="demand", title="求购铜线")
     services.listing_close(listing=post(seller, title="供应旧电机"), user=supply.created_by)
-    monkeypatch.setattr(services, "CREDIT_REMATCH_LIMIT", 2)
+    monkeypatch.setattr(board_credit, "CREDIT_REMATCH_LIMIT", 2)
     # when: the callbacks are captured, not run (they would queue on the broker)
     with django_capture_on_commit_callbacks() as seller_queued:
-        queued_ids = services._credit_matches_refresh_queue(enterprise_id=seller.pk)
+        queued_ids = board_credit._credit_matches_refresh_queue(enterprise_id=seller.pk)
     with django_capture_on_commit_callbacks() as buyer_queued:
         services.enterprise_card_credit_set(enterprise=demand.enterprise, verified=True)
     # then: the newest two supply listings of the seller; nothing for the buyer (its demand's score has no

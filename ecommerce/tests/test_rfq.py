@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.utils import timezone
 
-from api.govdata.tokens import api_token_create
+from api.tokens.services import api_token_create
+from core.testing import codes_by_field
 from ecommerce import selectors, services
 from ecommerce.models import Listing, Notification, Quotation
 from ecommerce.tests.factories import member, owner_of, post
@@ -131,6 +132,19 @@ def test_quotation_rules(rfq, make_enterprise):
     with pytest.raises(ValidationError) as exc:
         services.quotation_accept(quotation=q, user=rfq.created_by)
     assert exc.value.code == "quotation_expired"
+
+
+def test_a_quotations_numbers_are_read_with_ascii_digits_only(rfq, make_enterprise):
+    # given
+    supplier = make_enterprise()
+    # when / then
+    for field, value in (("unit_price", "١٠"), ("quantity", "٥")):
+        with pytest.raises(ValidationError) as exc:
+            services.quotation_submit(listing=rfq, enterprise=supplier, user=owner_of(supplier), lead_time_days=3,
+                                      valid_until=timezone.localdate(), **{"unit_price": "10", "quantity": "5",
+                                                                           field: value})
+        assert codes_by_field(exc) == {field: ["invalid_number"]}
+    assert not Quotation.objects.filter(listing=rfq).exists()
 
 
 def test_the_database_allows_one_accepted_quotation_per_rfq(rfq, make_enterprise):

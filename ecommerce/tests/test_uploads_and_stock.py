@@ -13,9 +13,10 @@ from PIL import Image
 
 from ecommerce import selectors, services
 from ecommerce.models import ListingImage
-from ecommerce.tests.factories import owner_of, post
-from erp_modules.common.testing import main_location, make_item, receive
+from ecommerce.tests.factories import member, owner_of, post
 from erp_modules.inventory.services import reservation_create
+from erp_modules.workspace.testing import main_location, make_item, receive
+from tenants.models import Role
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -138,3 +139,22 @@ def test_erp_link_needs_an_existing_item_of_the_same_enterprise_and_a_supply(mak
     with pytest.raises(ValidationError) as exc:
         post(b, kind="demand", erp_item_code="ONLY-IN-B")
     assert exc.value.error_dict["erp_item_code"][0].code == "erp_item_supply_only"
+
+
+def test_another_enterprises_image_cannot_be_deleted_nor_found(client, make_enterprise, make_user):
+    # given: an image on B's draft and one on B's published listing
+    a, b = make_enterprise(), make_enterprise()
+    images = [services.listing_image_add(listing=post(b, publish=publish), user=owner_of(b), file=png())
+              for publish in (False, True)]
+    # when / then: A's owner gets "not found" for both, as for an image that does not exist
+    client.force_login(owner_of(a))
+    for image in images:
+        assert client.post(f"/boards/images/{image.pk}/delete/").status_code == 404
+    assert client.post(f"/boards/images/{images[-1].pk + 1000}/delete/").status_code == 404
+    # a viewer of B is told why not; B's owner deletes it
+    client.force_login(member(make_user, b, role=Role.VIEWER))
+    refused = client.post(f"/boards/images/{images[0].pk}/delete/")
+    assert refused.status_code == 403 and 'data-code="role_too_low"' in refused.content.decode()
+    client.force_login(owner_of(b))
+    assert client.post(f"/boards/images/{images[0].pk}/delete/").status_code == 302
+    assert list(ListingImage.objects.values_list("pk", flat=True)) == [images[1].pk]

@@ -220,12 +220,18 @@ def test_a_supplier_withdraws_from_the_listing_page_and_from_its_quotations(web,
     assert "This quotation is already withdrawn." in again
 
 
-def test_another_enterprises_quotation_cannot_be_withdrawn_nor_found(web, make_enterprise):
-    # given
+def _quotation_on_an_rfq(make_enterprise):
+    """A buyer's RFQ, a supplier's quotation on it, and a third enterprise: (buyer, supplier, stranger, quotation)."""
     buyer, supplier, stranger = make_enterprise(), make_enterprise(), make_enterprise()
     rfq = post(buyer, kind="demand", title="求购电机", is_rfq=True)
     q = services.quotation_submit(listing=rfq, enterprise=supplier, user=owner_of(supplier), unit_price=D("10"),
                                   quantity=D("5"), lead_time_days=3, valid_until=timezone.localdate())
+    return buyer, supplier, stranger, q
+
+
+def test_another_enterprises_quotation_cannot_be_withdrawn_nor_found(web, make_enterprise):
+    # given
+    buyer, supplier, stranger, q = _quotation_on_an_rfq(make_enterprise)
     # when / then: the buyer and a stranger get "not found", as for a quotation that does not exist
     for user in (owner_of(buyer), owner_of(stranger)):
         web.force_login(user)
@@ -233,5 +239,21 @@ def test_another_enterprises_quotation_cannot_be_withdrawn_nor_found(web, make_e
     assert web.post(f"/boards/quotations/{q.pk + 1000}/withdraw/").status_code == 404
     web.logout()
     assert web.post(f"/boards/quotations/{q.pk}/withdraw/")["Location"].startswith("/login/?next=")
+    q.refresh_from_db()
+    assert q.status == "submitted"
+
+
+def test_another_enterprises_quotation_cannot_be_accepted_nor_found(web, make_enterprise, make_user):
+    # given
+    buyer, supplier, stranger, q = _quotation_on_an_rfq(make_enterprise)
+    # when / then: the supplier and a stranger get "not found", as for a quotation that does not exist
+    for user in (owner_of(supplier), owner_of(stranger)):
+        web.force_login(user)
+        assert web.post(f"/boards/quotations/{q.pk}/accept/").status_code == 404
+    assert web.post(f"/boards/quotations/{q.pk + 1000}/accept/").status_code == 404
+    # a viewer of the buyer is told why not
+    web.force_login(member(make_user, buyer, role=Role.VIEWER))
+    refused = web.post(f"/boards/quotations/{q.pk}/accept/")
+    assert refused.status_code == 403 and 'data-code="role_too_low"' in refused.content.decode()
     q.refresh_from_db()
     assert q.status == "submitted"

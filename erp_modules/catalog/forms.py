@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin
 from erp_modules.catalog.models import Bom, BomLine, Item, RoutingOperation, WorkCenter
-from tenants.forms import BootstrapMixin
 
 
 class ItemForm(BootstrapMixin, forms.ModelForm):

@@ -1,4 +1,7 @@
-"""Writes to the catalog: items, units, BOM versions (draft → released, immutable), routings."""
+"""Writes to the catalog: items, units, BOM versions (draft → released, immutable), routings.
+
+Every change to a BOM version (a line added or removed, release, archive) also asks the registered BOM
+guards (erp_modules.catalog.bom_guard): PDM refuses changes to the BOM of a part revision made here."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
+from erp_modules.catalog import bom_guard
 from erp_modules.catalog.error_codes import CatalogErrorCode
 from erp_modules.catalog.models import Bom, BomLine, Item, Routing, RoutingOperation, UnitOfMeasure, UomConversion
+from erp_modules.catalog.stock_source import stock_source
 from erp_modules.common.services import audit_record, model_changes
 
 ITEM_FIELDS = ["code", "name", "name_en", "item_type", "uom", "category", "default_warehouse", "tracking",
@@ -43,10 +48,7 @@ def item_update(*, item: Item, user=None, **fields) -> Item:
         raise ValidationError(_("Unknown item fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     before = Item.objects.select_for_update().get(pk=item.pk)
     if "item_type" in fields and fields["item_type"] != before.item_type:
-        from erp_modules.inventory.models import StockBalance
-
-        if fields["item_type"] in (Item.Type.KIT, Item.Type.SERVICE) and \
-                StockBalance.objects.filter(item=item).exclude(on_hand=0).exists():
+        if fields["item_type"] in (Item.Type.KIT, Item.Type.SERVICE) and stock_source().has_stock(item):
             raise field_error("item_type", _("An item with stock cannot become a kit or service."),
                               CatalogErrorCode.HAS_STOCK)
     if "code" in fields and fields["code"] != before.code and \
@@ -110,6 +112,7 @@ def bom_line_add(*, bom: Bom, component: Item, quantity: Decimal, scrap_pct: Dec
                  line_type: str = BomLine.LineType.COMPONENT, sequence: int = 10, note: str = "") -> BomLine:
     bom = Bom.objects.select_for_update().get(pk=bom.pk)
     _require_draft(bom)
+    bom_guard.bom_guard_check(bom, bom_guard.LINE_ADD)
     if component.item_type == Item.Type.SERVICE and line_type == BomLine.LineType.BY_PRODUCT:
         raise field_error("component", _("A service cannot be a by-product."), CatalogErrorCode.INVALID_LINE)
     line = BomLine(bom=bom, component=component, quantity=quantity, scrap_pct=scrap_pct, line_type=line_type,
@@ -125,7 +128,9 @@ def bom_line_add(*, bom: Bom, component: Item, quantity: Decimal, scrap_pct: Dec
 
 @transaction.atomic
 def bom_line_remove(*, line: BomLine) -> None:
-    _require_draft(Bom.objects.select_for_update().get(pk=line.bom_id))
+    bom = Bom.objects.select_for_update().get(pk=line.bom_id)
+    _require_draft(bom)
+    bom_guard.bom_guard_check(bom, bom_guard.LINE_REMOVE)
     line.delete()
 
 
@@ -158,6 +163,7 @@ def bom_cycle_path(*, parent: Item, component: Item) -> list[str]:
 def bom_release(*, bom: Bom, effective_from=None, user=None) -> Bom:
     bom = Bom.objects.select_for_update().get(pk=bom.pk)
     _require_draft(bom)
+    bom_guard.bom_guard_check(bom, bom_guard.RELEASE)
     lines = list(bom.lines.select_related("component"))
     if not any(line.line_type == BomLine.LineType.COMPONENT for line in lines):
         raise ValidationError(_("A BOM needs at least one component line before release."),
@@ -180,6 +186,7 @@ def bom_release(*, bom: Bom, effective_from=None, user=None) -> Bom:
 @transaction.atomic
 def bom_archive(*, bom: Bom, user=None) -> Bom:
     bom = Bom.objects.select_for_update().get(pk=bom.pk)
+    bom_guard.bom_guard_check(bom, bom_guard.ARCHIVE)
     old = bom.status
     bom.status = Bom.Status.ARCHIVED
     bom.save(update_fields=["status"])

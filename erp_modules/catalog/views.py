@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.forms import form_errors_from
+from core.parsing import first_message, parse_decimal
+from core.permissions import role_refusal, role_required
 from core.tables import Column, Filter, Table
 from erp_modules.catalog import selectors, services
+from erp_modules.catalog.bom_guard import bom_owner
 from erp_modules.catalog.forms import (BomCreateForm, BomLineForm, BomReleaseForm, ItemForm, RoutingForm,
                                        RoutingOperationFormSet, WorkCenterForm)
 from erp_modules.catalog.models import Bom, BomLine, Item, ItemCategory, Routing, WorkCenter
-from erp_modules.common.selectors import audit_history
-from erp_modules.inventory.models import StockBalance
-from erp_modules.inventory.selectors import stock_level_list, stock_move_list
+from erp_modules.catalog.stock_source import stock_source
+from erp_modules.common.forms import form_save
+from erp_modules.common.history import object_history
 from tenants.models import Role
-from tenants.views import _form_errors_from, role_required
-
-_DEC = DecimalField(max_digits=18, decimal_places=4)
 
 
 def _item_link(item) -> str:
@@ -34,10 +37,7 @@ def _item_link(item) -> str:
 
 @role_required(Role.VIEWER)
 def item_list(request):
-    on_hand = StockBalance.objects.filter(item_id=OuterRef("pk")).values("item_id").annotate(
-        q=Sum("on_hand")).values("q")
-    qs = selectors.item_list(active=None).annotate(
-        on_hand=Coalesce(Subquery(on_hand, output_field=_DEC), Value(Decimal("0"), output_field=_DEC)))
+    qs = selectors.item_list(active=None).annotate(on_hand=stock_source().on_hand())
     table = Table(
         request, qs, export_name="items", default_sort="code",
         columns=[
@@ -76,11 +76,11 @@ def item_detail(request, item_id: int):
     item = _get_item(item_id)
     context = {
         "item": item,
-        "stock": stock_level_list(item=item),
+        "stock": stock_source().levels(item),
         "boms": Bom.objects.filter(item=item).order_by("-version"),
         "where_used": selectors.bom_where_used(item=item),
-        "moves": stock_move_list(item=item)[:15],
-        "history": audit_history(obj=item)[:30],
+        "moves": stock_source().moves(item)[:15],
+        "history": object_history(item),
         "can_edit": request.membership.has_role(Role.CLERK),
     }
     return render(request, "catalog/item_detail.html", context)
@@ -90,25 +90,15 @@ def item_detail(request, item_id: int):
 def item_edit(request, item_id: int | None = None):
     item = _get_item(item_id) if item_id else None
     form = ItemForm(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in ItemForm.Meta.fields}
-        try:
-            if item is None:
-                item = services.item_create(user=request.user, **data)
-            else:
-                item = services.item_update(item=item, user=request.user, **data)
-        except ValidationError as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Item %(code)s saved.") % {"code": item.code})
-            return redirect(f"/catalog/items/{item.pk}/")
+    saved = form_save(request, form, services.item_create if item is None else partial(services.item_update, item=item))
+    if saved is not None:
+        messages.success(request, _("Item %(code)s saved.") % {"code": saved.code})
+        return redirect(f"/catalog/items/{saved.pk}/")
     return render(request, "catalog/item_form.html", {"form": form, "item": item})
 
 
 @role_required(Role.VIEWER)
 def bom_list(request):
-    from django.db.models import Count
-
     qs = Bom.objects.select_related("item").annotate(line_count=Count("lines"))
     table = Table(
         request, qs, export_name="boms", default_sort="item__code",
@@ -137,7 +127,7 @@ def bom_new(request):
             bom = services.bom_create(item=form.cleaned_data["item"], quantity=form.cleaned_data["quantity"],
                                       note=form.cleaned_data["note"], user=request.user)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             return redirect(f"/catalog/boms/{bom.pk}/")
     return render(request, "catalog/bom_new.html", {"form": form})
@@ -155,20 +145,24 @@ def bom_detail(request, bom_id: int):
     bom = _get_bom(bom_id)
     line_form = BomLineForm(request.POST or None)
     can_edit = request.membership.has_role(Role.CLERK)
+    owner = bom_owner(bom)
     if request.method == "POST":
-        if not can_edit:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        refusal = role_refusal(request, Role.CLERK)
+        if refusal:
+            return refusal
         if line_form.is_valid():
             try:
                 services.bom_line_add(bom=bom, **line_form.cleaned_data)
             except ValidationError as exc:
-                _form_errors_from(line_form, exc)
+                form_errors_from(line_form, exc)
             else:
                 messages.success(request, _("Line added."))
                 return redirect(f"/catalog/boms/{bom.pk}/")
     try:
-        quantity = Decimal(request.GET.get("qty", "1") or "1")
-    except Exception:
+        quantity = parse_decimal(request.GET.get("qty"), field="qty", max_digits=9, decimal_places=6,
+                                 min_value=Decimal("0.000001")) or Decimal("1")
+    except ValidationError as exc:
+        messages.error(request, first_message(exc))
         quantity = Decimal("1")
     context = {
         "bom": bom,
@@ -178,10 +172,20 @@ def bom_detail(request, bom_id: int):
         "explosion": selectors.bom_explode(item=bom.item, quantity=quantity, bom=bom),
         "explode_qty": quantity,
         "versions": Bom.objects.filter(item=bom.item).order_by("-version"),
-        "history": audit_history(obj=bom)[:30],
+        "history": object_history(bom),
         "can_edit": can_edit,
+        # a part revision's BOM is changed on PDM's pages: no forms here that the BOM guard would refuse
+        "owner_note": _bom_owner_note(owner) if owner else "",
+        "can_change": can_edit and owner is None,
     }
     return render(request, "catalog/bom_detail.html", context)
+
+
+def _bom_owner_note(owner) -> str:
+    """"This BOM belongs to part RH-HOOD-200 revision B: change it on <a>the revision's page</a>." (HTML)"""
+    link = format_html('<a href="{}" id="bom-owner-link">{}</a>', owner.url, owner.page)
+    return mark_safe(conditional_escape(_("This BOM belongs to %(owner)s: change it on %(page)s."))
+                     % {"owner": conditional_escape(owner.label), "page": link})
 
 
 @require_POST
@@ -258,7 +262,7 @@ def routing_new(request):
                 services.routing_create(item=form.cleaned_data["item"], name=form.cleaned_data["name"],
                                         operations=operations)
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Routing saved."))
                 return redirect("/catalog/routings/")

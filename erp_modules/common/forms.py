@@ -1,9 +1,23 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin, form_errors_from
 from erp_modules.common.services import VAT_RATES
-from tenants.forms import BootstrapMixin
+
+
+def form_save(request, form, save):
+    """A posted, valid model ``form`` saved by the service ``save(user=..., **values of the form's Meta.fields)``:
+    what the service returns. None when nothing was posted, the form is invalid or the service refused (its errors
+    are then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+    except ValidationError as exc:
+        form_errors_from(form, exc)
+        return None
 
 
 class ErpSettingsForm(BootstrapMixin, forms.Form):

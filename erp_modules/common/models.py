@@ -1,10 +1,12 @@
-"""TENANT schema: what every ERP area shares — document numbering, change history, settings."""
+"""TENANT schema: what every ERP area shares — document numbering, change history, settings, imports."""
 
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.jobs import BackgroundJob, JobStatus, LockKey, one_active_constraint
 
 QTY = {"max_digits": 18, "decimal_places": 4}
 MONEY = {"max_digits": 18, "decimal_places": 4}
@@ -68,38 +70,43 @@ class ErpSettings(models.Model):
         return str(_("ERP settings"))
 
 
-class ImportJob(models.Model):
-    """An Excel/CSV import run by a Celery task; every row is validated before anything is written."""
+class ImportJob(BackgroundJob):
+    """An Excel/CSV import: a background job of the enterprise (core.jobs: one queued or running at a time,
+    the worker's advisory lock, a safe error text). The worker checks every row first (stage "validating")
+    and writes all of them in one transaction only if none is bad (stage "writing"); `message` tells people
+    the outcome, `errors` lists the rows to fix (the first 1000: {row, column, message}) and `error` is
+    core.jobs' text for a job that stopped on a failure. Imports are the enterprise's record of what was
+    loaded, so they are not pruned (`kept`)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
+    lock_key = LockKey.IMPORT
+    kept = 1_000_000
+
+    class Stage(models.TextChoices):
         VALIDATING = "validating", _("checking rows")
         WRITING = "writing", _("writing")
-        FAILED = "failed", _("rejected")
-        DONE = "done", _("imported")
+
+    STATUS_LABELS = {JobStatus.QUEUED: _("queued"), JobStatus.DONE: _("imported"), JobStatus.FAILED: _("rejected")}
 
     kind = models.CharField(_("import of"), max_length=30)
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     written_rows = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)  # the first 1000: {row, column, message}
+    errors = models.JSONField(default=list, blank=True)
     message = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            one_active_constraint("importjob_one_active"),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="importjob_progress_range"),
+        ]
 
     @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, int(100 * self.processed_rows / self.total_rows))
+    def status_label(self) -> str:
+        """What the pages show: the stage while it runs (checking rows, writing), else queued / imported / rejected."""
+        if self.status == JobStatus.RUNNING:
+            return str(self.Stage(self.stage).label if self.stage in self.Stage.values else self.get_status_display())
+        return str(self.STATUS_LABELS.get(self.status, self.get_status_display()))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
+from core.parsing import to_decimal
 from erp_modules.common.error_codes import CommonErrorCode
 from erp_modules.common.models import CURRENCY_DEFAULT, AuditEntry, DocumentSequence, ErpSettings
 
@@ -40,10 +41,20 @@ def _plain(value):
     return value
 
 
-def audit_record(*, obj: Model, action: str, user=None, changes: dict | None = None, message: str = "") -> AuditEntry:
+MESSAGE_PARAMS = "_message_params"  # the key of ``changes`` that holds a translatable message's parameters
+
+
+def audit_record(*, obj: Model, action: str, user=None, changes: dict | None = None, message: str = "",
+                 message_params: dict | None = None) -> AuditEntry:
+    """One history entry. ``message`` is text as it is, or, with ``message_params``, the source text of a
+    message marked with gettext_noop: it is then stored untranslated with its parameters and translated in
+    the reader's language when shown (erp_modules/common/history.py), not in the language of whoever acted."""
+    stored = {k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()}
+    if message_params is not None:
+        stored[MESSAGE_PARAMS] = {k: _plain(v) for k, v in message_params.items()}
     return AuditEntry.objects.create(
         object_type=obj._meta.label_lower, object_id=obj.pk, object_repr=str(obj)[:200], action=action,
-        changes={k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()}, message=message[:300],
+        changes=stored, message=message[:300],
         user=user if getattr(user, "is_authenticated", False) else None,
         user_label=(getattr(user, "email", "") or "") if user is not None else "",
     )
@@ -61,11 +72,7 @@ def erp_settings_get() -> ErpSettings:
 
 
 def _as_decimal(value) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    return number if number.is_finite() else None
+    return to_decimal(value, max_digits=14)
 
 
 def _erp_settings_clean(fields: dict) -> dict:

@@ -1,8 +1,7 @@
-from celery import shared_task
+"""Celery tasks of the ERP's shared area. The task a service queues is defined next to the function it
+runs (``import_run`` in imports.py), so that the service queues it without importing this module; it is
+imported here so that Celery's autodiscovery finds it in ``erp_modules.common.tasks``."""
 
-from erp_modules.common.imports import import_job_run
+from erp_modules.common.imports import import_run
 
-
-@shared_task(name="erp_common.import_run")
-def import_run(job_id: int) -> str:
-    return import_job_run(job_id=job_id).status
+__all__ = ["import_run"]

@@ -3,7 +3,6 @@ from django.urls import path
 from erp_modules.common import views
 
 urlpatterns = [
-    path("", views.factory_overview, name="factory_overview"),
     path("settings/", views.erp_settings, name="erp_settings"),
     path("imports/", views.import_center, name="import_center"),
     path("imports/template/<str:kind>.xlsx", views.import_template, name="import_template"),

@@ -1,4 +1,5 @@
-"""The factory overview (/erp/), the import centre (/erp/imports/) and the ERP settings (/erp/settings/)."""
+"""The import centre (/erp/imports/) and the ERP settings (/erp/settings/); the factory overview (/erp/) is
+erp_modules.workspace's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import form_errors_from
 from core.imports import template_workbook
+from core.permissions import role_refusal, role_required
 from core.tables import Column, Table
 from erp_modules.common import imports
 from erp_modules.common.forms import ErpSettingsForm
@@ -17,7 +20,6 @@ from erp_modules.common.models import ImportJob
 from erp_modules.common.selectors import audit_history
 from erp_modules.common.services import ERP_SETTINGS_FIELDS, erp_settings_get, erp_settings_update
 from tenants.models import Role
-from tenants.views import _form_errors_from, role_required
 
 
 @role_required(Role.VIEWER)
@@ -25,8 +27,9 @@ def import_center(request):
     can_import = request.membership.has_role(Role.CLERK)
     errors = {}
     if request.method == "POST":
-        if not can_import:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        refusal = role_refusal(request, Role.CLERK)
+        if refusal:
+            return refusal
         try:
             job = imports.import_job_create(kind=request.POST.get("kind", ""), file=request.FILES.get("file"),
                                             user=request.user)
@@ -38,11 +41,13 @@ def import_center(request):
         Column("created_at", gettext_lazy("Uploaded"), sort="created_at", link=lambda j: f"/erp/imports/{j.pk}/"),
         Column("kind", gettext_lazy("Import of")),
         Column("original_name", gettext_lazy("File name")),
-        Column("status", gettext_lazy("Status"), sort="status"),
+        Column("status_label", gettext_lazy("Status"), sort="status"),
         Column("total_rows", gettext_lazy("Rows"), numeric=True),
         Column("written_rows", gettext_lazy("Imported"), numeric=True),
         Column("error_count", gettext_lazy("Problems"), numeric=True),
     ])
+    if table.wants_export:  # the list's Excel link (file names are typed by people: core.exports)
+        return table.export_response()
     return render(request, "common/import_center.html", {
         "choices": imports.importer_choices(), "selected": request.GET.get("kind", ""), "errors": errors,
         "table": table, "can_import": can_import})
@@ -86,50 +91,9 @@ def import_progress(request, job_id: int):
     job = _job(job_id)
     progress = imports.import_progress(job=job)
     response = render(request, "common/_import_progress.html", {"job": job, "progress": progress})
-    if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+    if not job.is_active:
         response["HX-Refresh"] = "true"  # show the result or the problem list
     return response
-
-
-__all__ = ["import_center", "import_template", "import_detail", "import_progress", "messages", "_"]
-
-
-@role_required(Role.VIEWER)
-def factory_overview(request):
-    """The factory manager's page: open orders, late purchase orders, low stock, work in progress."""
-    from django.utils import timezone
-
-    from erp_modules.inventory.selectors import items_below_safety_stock, stock_valuation_report
-    from erp_modules.production.selectors import work_orders_in_progress
-    from erp_modules.purchasing.selectors import (purchase_order_open_count, purchase_orders_late,
-                                                  purchase_spend_by_month)
-    from erp_modules.sales.selectors import deliveries_due, sales_by_month, sales_orders_open, sales_orders_open_count
-
-    today = timezone.localdate()
-    sales = sales_by_month(months=6, today=today)
-    spend = dict(purchase_spend_by_month(months=6, today=today))
-    months = [m for m, _amount in sales]
-    low = items_below_safety_stock()
-    context = {
-        "open_sales": sales_orders_open_count(),
-        "open_purchases": purchase_order_open_count(),
-        "open_work_orders": work_orders_in_progress().count(),
-        "stock_value": sum((r["value"] for r in stock_valuation_report()), 0),
-        "late_purchases": list(purchase_orders_late(today=today)[:10]),
-        "due_deliveries": list(deliveries_due(today=today, within_days=7)[:10]),
-        "open_orders": list(sales_orders_open()[:10]),
-        "wip": list(work_orders_in_progress()[:10]),
-        "low_stock": low[:12],
-        "low_stock_count": len(low),
-        "trend_chart": {"type": "bar", "labels": months, "series": [
-            {"name": str(_("Sales invoiced (incl. VAT)")), "values": [float(a) for _m, a in sales]},
-            {"name": str(_("Purchases (incl. VAT)")), "values": [float(spend.get(m, 0)) for m in months],
-             "type": "line"}]},
-        "low_chart": {"type": "bar", "labels": [i.code for i in low[:10]], "series": [
-            {"name": str(_("On hand")), "values": [float(i.on_hand) for i in low[:10]]},
-            {"name": str(_("Safety stock")), "values": [float(i.safety_stock) for i in low[:10]], "type": "line"}]},
-    }
-    return render(request, "common/factory_overview.html", context)
 
 
 @role_required(Role.VIEWER)
@@ -146,13 +110,14 @@ def erp_settings(request):
         for field in form.fields.values():
             field.disabled = True
     if request.method == "POST":
-        if not can_edit:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.ADMIN.label}, status=403)
+        refusal = role_refusal(request, Role.ADMIN)
+        if refusal:
+            return refusal
         if form.is_valid():
             try:
                 erp_settings_update(user=request.user, **{f: form.cleaned_data[f] for f in ERP_SETTINGS_FIELDS})
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Settings saved."))
                 return redirect("erp_settings")

@@ -5,6 +5,7 @@ import mimetypes
 import os
 import unicodedata
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -54,8 +55,6 @@ def attachment_upload(*, file: UploadedFile | None, title: str = "", uploaded_by
     except Exception:
         attachment.file.delete(save=False)  # nothing half-written: no orphan file without its row
         raise
-    from erp_modules.files.tasks import attachment_checksum
-
     attachment_id = attachment.pk
     # Queued from this enterprise's schema: tenant-schemas-celery runs it in the same schema.
     transaction.on_commit(lambda: attachment_checksum.delay(attachment_id))
@@ -73,6 +72,13 @@ def attachment_compute_checksum(*, attachment_id: int) -> Attachment | None:
     Attachment.objects.filter(pk=attachment_id).update(sha256=digest.hexdigest())
     attachment.sha256 = digest.hexdigest()
     return attachment
+
+
+@shared_task(name="files.attachment_checksum")
+def attachment_checksum(attachment_id: int) -> str | None:
+    """The checksum of an uploaded file, computed after the upload commits (in its enterprise's schema)."""
+    attachment = attachment_compute_checksum(attachment_id=attachment_id)
+    return attachment.sha256 if attachment else None
 
 
 @transaction.atomic

@@ -1,9 +1,7 @@
-from celery import shared_task
+"""Celery tasks of the files area. The task a service queues is defined next to the function it runs
+(``attachment_checksum`` in services.py), so that the service queues it without importing this module; it
+is imported here so that Celery's autodiscovery finds it in ``erp_modules.files.tasks``."""
 
-from erp_modules.files.services import attachment_compute_checksum
+from erp_modules.files.services import attachment_checksum
 
-
-@shared_task(name="files.attachment_checksum")
-def attachment_checksum(attachment_id: int) -> str | None:
-    attachment = attachment_compute_checksum(attachment_id=attachment_id)
-    return attachment.sha256 if attachment else None
+__all__ = ["attachment_checksum"]

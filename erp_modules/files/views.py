@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.permissions import role_refusal, role_required
 from erp_modules.files import selectors, services
 from tenants.models import Role
-from tenants.views import role_required
 
 
 @role_required(Role.VIEWER)
@@ -17,8 +17,9 @@ def attachment_list(request):
     page = Paginator(selectors.attachment_list(search=search), 25).get_page(request.GET.get("page"))
     errors = {}
     if request.method == "POST":
-        if not request.membership.has_role(Role.CLERK):
-            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        refusal = role_refusal(request, Role.CLERK)
+        if refusal:
+            return refusal
         try:
             services.attachment_upload(file=request.FILES.get("file"), title=request.POST.get("title", ""),
                                        uploaded_by=request.user)

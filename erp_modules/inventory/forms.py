@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin
 from erp_modules.catalog.models import Item
 from erp_modules.inventory.models import Location, ReasonCode, Warehouse
-from tenants.forms import BootstrapMixin
 
 
 def _stocked_items():

@@ -117,12 +117,22 @@ def stock_available(*, item: Item, location: Location) -> Decimal:
     return on_hand - ((row["q"] or ZERO) - (row["c"] or ZERO))
 
 
-def items_below_safety_stock() -> list[dict]:
-    """Items whose total on-hand is below their safety stock (for the manager's dashboard)."""
+def item_on_hand_expression() -> Coalesce:
+    """An item's on-hand over all locations (0 without stock), to annotate a queryset of items with."""
     totals = StockBalance.objects.filter(item_id=OuterRef("pk")).values("item_id").annotate(
         q=Sum("on_hand")).values("q")
+    return Coalesce(Subquery(totals, output_field=_DEC), Value(ZERO, output_field=_DEC))
+
+
+def item_has_stock(*, item: Item) -> bool:
+    """Whether any location holds some of the item (a positive or a negative balance)."""
+    return StockBalance.objects.filter(item=item).exclude(on_hand=0).exists()
+
+
+def items_below_safety_stock() -> list[dict]:
+    """Items whose total on-hand is below their safety stock (for the manager's dashboard)."""
     qs = (Item.objects.filter(active=True, safety_stock__gt=0)
-          .annotate(on_hand=Coalesce(Subquery(totals, output_field=_DEC), Value(ZERO, output_field=_DEC)))
+          .annotate(on_hand=item_on_hand_expression())
           .filter(on_hand__lt=F("safety_stock")).select_related("uom").order_by("code"))
     return list(qs)
 

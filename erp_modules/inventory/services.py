@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,79 +66,72 @@ def latest_snapshot_end():
     return SnapshotPeriod.objects.order_by("-period_end").values_list("period_end", flat=True).first()
 
 
-@transaction.atomic
-def stock_moves_post(*, move_type: str, lines: list[MoveLine], reference: str = "", reference_type: str = "",
-                     reference_id: int | None = None, reason: ReasonCode | None = None, note: str = "", user=None,
-                     posted_at=None, corrects: StockMove | None = None) -> list[StockMove]:
-    """Append ledger rows and update balances, reservations and valuation, all or nothing."""
-    if not lines:
-        raise _error(_("Nothing to post."), InventoryErrorCode.EMPTY)
-    posted_at = posted_at or timezone.now()
+def _check_period_open(posted_at) -> None:
     frozen = latest_snapshot_end()
     if frozen is not None and posted_at <= frozen:
         raise _error(_("Stock up to %(date)s is closed (a period snapshot exists); post with a later date.")
                      % {"date": timezone.localtime(frozen).strftime("%Y-%m-%d %H:%M")}, InventoryErrorCode.PERIOD_CLOSED)
-    items = items_lock(line.item.pk for line in lines)
-    group = uuid.uuid4()
-    valuations = {v.item_id: v for v in ItemValuation.objects.select_for_update().filter(item_id__in=items)}
-    moves = []
-    touched: set[tuple[int, int]] = set()
-    for n, line in enumerate(lines, start=1):
-        item = items[line.item.pk]
-        quantity = Decimal(line.quantity)
-        where = _("line %(n)d (%(item)s)") % {"n": n, "item": item.code}
-        if quantity == 0:
-            raise _error(_("%(where)s: the quantity cannot be zero.") % {"where": where}, InventoryErrorCode.QUANTITY)
-        if not item.is_stocked:
-            raise _error(_("%(where)s: %(type)s items are not kept in stock.")
-                         % {"where": where, "type": item.get_item_type_display()}, InventoryErrorCode.NOT_STOCKED)
-        if not line.location.active:
-            raise _error(_("%(where)s: location %(loc)s is inactive.") % {"where": where, "loc": line.location},
-                         InventoryErrorCode.LOCATION_INACTIVE)
-        if item.tracking != Item.Tracking.NONE and line.lot is None and line.serial is None:
-            raise _error(_("%(where)s: this item is tracked by lot or serial number; give one.") % {"where": where},
-                         InventoryErrorCode.LOT_REQUIRED)
-        if line.lot is not None and line.lot.item_id != item.pk:
-            raise _error(_("%(where)s: lot %(lot)s belongs to another item.") % {"where": where, "lot": line.lot},
-                         InventoryErrorCode.LOT_MISMATCH)
-        valuation = valuations.get(item.pk)
-        if valuation is None:
-            valuation = valuations[item.pk] = ItemValuation.objects.create(item=item)
-        if quantity > 0:
-            unit_cost = Decimal(line.unit_cost if line.unit_cost is not None else item.average_cost or item.standard_cost)
-            if unit_cost < 0:
-                raise _error(_("%(where)s: the unit cost cannot be negative.") % {"where": where},
-                             InventoryErrorCode.COST)
-            value = (quantity * unit_cost).quantize(COST_PLACES, ROUND_HALF_UP)
-        else:
-            unit_cost = item.average_cost
-            value = (quantity * unit_cost).quantize(COST_PLACES, ROUND_HALF_UP)
-            if valuation.quantity + quantity == 0:
-                # The last units out take the remaining value, rounding included, so that the
-                # ledger's Σ value is exactly 0 whenever the quantity is 0.
-                value = -valuation.value
-        valuation.quantity += quantity
-        valuation.value += value
-        if quantity > 0 and valuation.quantity > 0:
-            item.average_cost = (valuation.value / valuation.quantity).quantize(COST_PLACES, ROUND_HALF_UP)
-        balance, _created = StockBalance.objects.get_or_create(item=item, location=line.location, lot=line.lot)
-        StockBalance.objects.filter(pk=balance.pk).update(on_hand=F("on_hand") + quantity)
-        if line.reservation is not None:
-            reservation = Reservation.objects.select_for_update().get(pk=line.reservation.pk)
-            take = min(-quantity, reservation.open_quantity) if quantity < 0 else ZERO
-            reservation.consumed += take
-            if reservation.consumed >= reservation.quantity:
-                reservation.status = Reservation.Status.CONSUMED
-            reservation.save(update_fields=["consumed", "status"])
-        if line.serial is not None:
-            SerialNumber.objects.filter(pk=line.serial.pk).update(location=line.location if quantity > 0 else None)
-        touched.add((item.pk, line.location.pk))
-        moves.append(StockMove(
-            group=group, posted_at=posted_at, move_type=move_type, item=item, location=line.location, lot=line.lot,
-            serial=line.serial, quantity=quantity, unit_cost=unit_cost, value=value, reference=reference,
-            reference_type=reference_type, reference_id=reference_id, reference_line_id=line.reference_line_id,
-            reason=reason, corrects=corrects, note=note, user=user if getattr(user, "is_authenticated", False) else None,
-        ))
+
+
+def _check_line(line: MoveLine, item: Item, quantity: Decimal, where: str) -> None:
+    if quantity == 0:
+        raise _error(_("%(where)s: the quantity cannot be zero.") % {"where": where}, InventoryErrorCode.QUANTITY)
+    if not item.is_stocked:
+        raise _error(_("%(where)s: %(type)s items are not kept in stock.")
+                     % {"where": where, "type": item.get_item_type_display()}, InventoryErrorCode.NOT_STOCKED)
+    if not line.location.active:
+        raise _error(_("%(where)s: location %(loc)s is inactive.") % {"where": where, "loc": line.location},
+                     InventoryErrorCode.LOCATION_INACTIVE)
+    if item.tracking != Item.Tracking.NONE and line.lot is None and line.serial is None:
+        raise _error(_("%(where)s: this item is tracked by lot or serial number; give one.") % {"where": where},
+                     InventoryErrorCode.LOT_REQUIRED)
+    if line.lot is not None and line.lot.item_id != item.pk:
+        raise _error(_("%(where)s: lot %(lot)s belongs to another item.") % {"where": where, "lot": line.lot},
+                     InventoryErrorCode.LOT_MISMATCH)
+
+
+def _value_line(line: MoveLine, item: Item, quantity: Decimal, valuation: ItemValuation,
+                where: str) -> tuple[Decimal, Decimal]:
+    """(unit cost, value) of a move, and the item's valuation and moving average after it: incoming at the
+    line's cost (else the average, else the standard cost), outgoing at the moving average."""
+    if quantity > 0:
+        unit_cost = Decimal(line.unit_cost if line.unit_cost is not None else item.average_cost or item.standard_cost)
+        if unit_cost < 0:
+            raise _error(_("%(where)s: the unit cost cannot be negative.") % {"where": where},
+                         InventoryErrorCode.COST)
+        value = (quantity * unit_cost).quantize(COST_PLACES, ROUND_HALF_UP)
+    else:
+        unit_cost = item.average_cost
+        value = (quantity * unit_cost).quantize(COST_PLACES, ROUND_HALF_UP)
+        if valuation.quantity + quantity == 0:
+            # The last units out take the remaining value, rounding included, so that the
+            # ledger's Σ value is exactly 0 whenever the quantity is 0.
+            value = -valuation.value
+    valuation.quantity += quantity
+    valuation.value += value
+    if quantity > 0 and valuation.quantity > 0:
+        item.average_cost = (valuation.value / valuation.quantity).quantize(COST_PLACES, ROUND_HALF_UP)
+    return unit_cost, value
+
+
+def _apply_line(line: MoveLine, item: Item, quantity: Decimal) -> None:
+    """On-hand of the location (and lot), the reservation it fulfils, where the serial number now is."""
+    balance, _created = StockBalance.objects.get_or_create(item=item, location=line.location, lot=line.lot)
+    StockBalance.objects.filter(pk=balance.pk).update(on_hand=F("on_hand") + quantity)
+    if line.reservation is not None:
+        reservation = Reservation.objects.select_for_update().get(pk=line.reservation.pk)
+        take = min(-quantity, reservation.open_quantity) if quantity < 0 else ZERO
+        reservation.consumed += take
+        if reservation.consumed >= reservation.quantity:
+            reservation.status = Reservation.Status.CONSUMED
+        reservation.save(update_fields=["consumed", "status"])
+    if line.serial is not None:
+        SerialNumber.objects.filter(pk=line.serial.pk).update(location=line.location if quantity > 0 else None)
+
+
+def _check_enough(touched: set[tuple[int, int]], lines: list[MoveLine], items: dict[int, Item]) -> None:
+    """After posting, no location that may not go negative is below zero (in total or for a lot) or below
+    what is reserved in it."""
     for item_id, location_id in sorted(touched):
         location = next(line.location for line in lines if line.location.pk == location_id)
         if location.allow_negative:
@@ -155,6 +148,40 @@ def stock_moves_post(*, move_type: str, lines: list[MoveLine], reference: str = 
                    "missing": _fmt(max(-on_hand, reserved - on_hand)), "on_hand": _fmt(on_hand),
                    "reserved": _fmt(reserved)},
                 InventoryErrorCode.INSUFFICIENT_STOCK)
+
+
+@transaction.atomic
+def stock_moves_post(*, move_type: str, lines: list[MoveLine], reference: str = "", reference_type: str = "",
+                     reference_id: int | None = None, reason: ReasonCode | None = None, note: str = "", user=None,
+                     posted_at=None, corrects: StockMove | None = None) -> list[StockMove]:
+    """Append ledger rows and update balances, reservations and valuation, all or nothing."""
+    if not lines:
+        raise _error(_("Nothing to post."), InventoryErrorCode.EMPTY)
+    posted_at = posted_at or timezone.now()
+    _check_period_open(posted_at)
+    items = items_lock(line.item.pk for line in lines)
+    group = uuid.uuid4()
+    valuations = {v.item_id: v for v in ItemValuation.objects.select_for_update().filter(item_id__in=items)}
+    moves = []
+    touched: set[tuple[int, int]] = set()
+    for n, line in enumerate(lines, start=1):
+        item = items[line.item.pk]
+        quantity = Decimal(line.quantity)
+        where = _("line %(n)d (%(item)s)") % {"n": n, "item": item.code}
+        _check_line(line, item, quantity, where)
+        valuation = valuations.get(item.pk)
+        if valuation is None:
+            valuation = valuations[item.pk] = ItemValuation.objects.create(item=item)
+        unit_cost, value = _value_line(line, item, quantity, valuation, where)
+        _apply_line(line, item, quantity)
+        touched.add((item.pk, line.location.pk))
+        moves.append(StockMove(
+            group=group, posted_at=posted_at, move_type=move_type, item=item, location=line.location, lot=line.lot,
+            serial=line.serial, quantity=quantity, unit_cost=unit_cost, value=value, reference=reference,
+            reference_type=reference_type, reference_id=reference_id, reference_line_id=line.reference_line_id,
+            reason=reason, corrects=corrects, note=note, user=user if getattr(user, "is_authenticated", False) else None,
+        ))
+    _check_enough(touched, lines, items)
     for valuation in valuations.values():
         valuation.save(update_fields=["quantity", "value", "updated_at"])
     for item in items.values():
@@ -324,8 +351,6 @@ def stock_snapshot_create(*, period_end) -> SnapshotPeriod:
     previous = SnapshotPeriod.objects.filter(period_end__lt=period_end).order_by("-period_end").first()
     if SnapshotPeriod.objects.filter(period_end__gt=period_end).exists():
         raise _error(_("A later period is already closed."), InventoryErrorCode.PERIOD_CLOSED)
-    from django.db import connection
-
     # Moves can never be posted into a closed period afterwards, so the highest id now bounds it.
     last_move_id = StockMove.objects.order_by("-id").values_list("id", flat=True).first() or 0
     params = {"end": period_end, "prev": previous.period_end if previous else None}

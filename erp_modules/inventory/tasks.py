@@ -4,6 +4,10 @@ from datetime import datetime, time, timedelta
 
 from celery import shared_task
 from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from erp_modules.inventory.services import stock_snapshot_create
+from tenants.models import Enterprise
 
 
 def previous_month_end(today=None):
@@ -15,8 +19,6 @@ def previous_month_end(today=None):
 @shared_task(name="inventory.month_end_close")
 def month_end_close() -> str:
     """Runs in the schema it was queued from (tenant-schemas-celery)."""
-    from erp_modules.inventory.services import stock_snapshot_create
-
     period = stock_snapshot_create(period_end=previous_month_end())
     return period.period_end.isoformat()
 
@@ -24,10 +26,6 @@ def month_end_close() -> str:
 @shared_task(name="inventory.month_end_close_all", ignore_result=True)
 def month_end_close_all() -> int:
     """Beat, on the 1st of each month: one close task per active enterprise, in its own schema."""
-    from django_tenants.utils import tenant_context
-
-    from tenants.models import Enterprise
-
     count = 0
     for enterprise in Enterprise.objects.filter(status=Enterprise.Status.ACTIVE):
         with tenant_context(enterprise):

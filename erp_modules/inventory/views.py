@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.forms import form_errors_from
+from core.parsing import first_message, parse_date, parse_decimal
+from core.permissions import role_refusal, role_required
 from core.tables import Column, Filter, Table
 from erp_modules.inventory import selectors, services
 from erp_modules.inventory.forms import AdjustmentForm, CountCreateForm, LocationForm, TransferForm, WarehouseForm
 from erp_modules.inventory.models import Location, MoveType, StockCount, Warehouse
 from tenants.models import Role
-from tenants.views import _form_errors_from, role_required
 
 
 @role_required(Role.VIEWER)
@@ -73,13 +75,14 @@ def move_list(request):
     return render(request, "inventory/move_list.html", {"table": table})
 
 
-def _as_of(request):
-    value = request.GET.get("as_of", "")
-    if not value:
-        return None
+def _as_of(request, data=None):
+    """The end of the day typed in `as_of` (GET unless `data` is given); None when blank or not a date."""
     try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
+        day = parse_date((request.GET if data is None else data).get("as_of"), field="as_of")
+    except ValidationError as exc:
+        messages.error(request, first_message(exc))
+        return None
+    if day is None:
         return None
     return timezone.make_aware(datetime.combine(day, time.max))
 
@@ -130,7 +133,7 @@ def adjust(request):
                                          reason=data["reason"], lot=lot, unit_cost=data["unit_cost"],
                                          user=request.user, note=data["note"])
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("Adjustment %(ref)s posted.") % {"ref": move.reference})
             return redirect("/inventory/moves/")
@@ -147,7 +150,7 @@ def transfer(request):
             moves = services.stock_transfer(item=data["item"], source=data["source"], destination=data["destination"],
                                             quantity=data["quantity"], lot=lot, user=request.user, note=data["note"])
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("Transfer %(ref)s posted.") % {"ref": moves[0].reference})
             return redirect("/inventory/stock/")
@@ -160,8 +163,9 @@ def warehouse_list(request):
     warehouse_form = WarehouseForm(request.POST if request.POST.get("form") == "warehouse" else None)
     location_form = LocationForm(request.POST if request.POST.get("form") == "location" else None)
     if request.method == "POST":
-        if not can_edit:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.MANAGER.label}, status=403)
+        refusal = role_refusal(request, Role.MANAGER)
+        if refusal:
+            return refusal
         try:
             if request.POST.get("form") == "warehouse" and warehouse_form.is_valid():
                 services.warehouse_create(**warehouse_form.cleaned_data)
@@ -172,7 +176,7 @@ def warehouse_list(request):
                 messages.success(request, _("Location saved."))
                 return redirect("/inventory/warehouses/")
         except ValidationError as exc:
-            _form_errors_from(warehouse_form if request.POST.get("form") == "warehouse" else location_form, exc)
+            form_errors_from(warehouse_form if request.POST.get("form") == "warehouse" else location_form, exc)
     return render(request, "inventory/warehouses.html", {
         "warehouses": Warehouse.objects.prefetch_related("locations"), "warehouse_form": warehouse_form,
         "location_form": location_form, "can_edit": can_edit})
@@ -182,8 +186,9 @@ def warehouse_list(request):
 def count_list(request):
     form = CountCreateForm(request.POST or None)
     if request.method == "POST":
-        if not request.membership.has_role(Role.CLERK):
-            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        refusal = role_refusal(request, Role.CLERK)
+        if refusal:
+            return refusal
         if form.is_valid():
             count = services.stock_count_create(**form.cleaned_data)
             return redirect(f"/inventory/counts/{count.pk}/")
@@ -210,15 +215,18 @@ def count_detail(request, count_id: int):
     lines = list(count.lines.select_related("item", "item__uom", "lot").order_by("item__code"))
     errors = []
     if request.method == "POST":
-        if not request.membership.has_role(Role.CLERK):
-            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        refusal = role_refusal(request, Role.CLERK)
+        if refusal:
+            return refusal
         counted = {}
         for line in lines:
             raw = request.POST.get(f"counted-{line.pk}", "").strip()
             try:
-                counted[line.pk] = Decimal(raw)
-            except Exception:
-                errors.append(_("%(item)s: “%(value)s” is not a number.") % {"item": line.item.code, "value": raw})
+                counted[line.pk] = parse_decimal(raw, field=f"counted-{line.pk}", required=True, max_digits=14,
+                                                 decimal_places=6, min_value=0)
+            except ValidationError as exc:
+                errors.append(_("%(item)s: “%(value)s”: %(problem)s") % {
+                    "item": line.item.code, "value": raw[:40], "problem": first_message(exc)})
         if not errors:
             try:
                 moves = services.stock_count_post(count=count, counted=counted, user=request.user)
@@ -234,7 +242,7 @@ def count_detail(request, count_id: int):
 @role_required(Role.MANAGER)
 def snapshot_close(request):
     """Close the stock up to the end of a day (period snapshot)."""
-    as_of = _as_of(request) or _as_of_request_post(request)
+    as_of = _as_of(request) or _as_of(request, request.POST)
     if as_of is None:
         messages.error(request, _("Choose a date."))
     else:
@@ -244,15 +252,6 @@ def snapshot_close(request):
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
     return redirect("/inventory/valuation/")
-
-
-def _as_of_request_post(request):
-    value = request.POST.get("as_of", "")
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        return None
-    return timezone.make_aware(datetime.combine(day, time.max))
 
 
 def location_choices():

@@ -11,9 +11,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import BackgroundJob, LockKey, one_active_constraint
 from erp_modules.common.models import QTY
 
 
@@ -21,35 +22,24 @@ def _zh() -> bool:
     return (get_language() or "zh-hans").lower().startswith("zh")
 
 
-class MrpRun(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+class MrpRun(BackgroundJob):
+    """One run of MRP: a background job of the enterprise (core.jobs: one active at a time, the
+    worker's advisory lock, progress, a safe error text)."""
+
+    lock_key = LockKey.MRP_RUN
+    stale_message = _("The background worker stopped before finishing this run.")
 
     class Bucket(models.TextChoices):
         WEEK = "week", _("week")
         DAY = "day", _("day")
 
-    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
-
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     bucket = models.CharField(_("time bucket"), max_length=5, choices=Bucket.choices, default=Bucket.WEEK)
-    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
-    stage = models.CharField(_("stage"), max_length=40, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     plan_date = models.DateField(_("planned as of"), null=True, blank=True)
     bucket_starts = models.JSONField(default=list, blank=True, editable=False)
     stats = models.JSONField(default=dict, blank=True, editable=False)
     planned_count = models.PositiveIntegerField(_("planned orders"), default=0)
     exception_count = models.PositiveIntegerField(_("exceptions"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False, verbose_name=_("started by"))
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -57,8 +47,7 @@ class MrpRun(models.Model):
         verbose_name_plural = _("MRP runs")
         constraints = [
             # Two runs of one enterprise never overlap: at most one row is queued or running.
-            models.UniqueConstraint(models.Value(True), condition=models.Q(status__in=["queued", "running"]),
-                                    name="mrprun_one_active"),
+            one_active_constraint("mrprun_one_active"),
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="mrprun_progress_range"),
         ]
         indexes = [models.Index(fields=["status", "-id"], name="mrprun_status_idx")]
@@ -67,14 +56,8 @@ class MrpRun(models.Model):
         return f"MRP #{self.pk}"
 
     @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATUSES
-
-    @property
     def stage_label(self) -> str:
         """The worker's stage code (reading, computing, level N, exceptions, writing, done) for people."""
-        from django.utils.translation import gettext
-
         if self.stage.startswith("level "):
             return gettext("planning BOM level %(n)s") % {"n": self.stage[6:]}
         labels = {"reading": gettext("reading orders, stock and BOMs"), "computing": gettext("planning"),

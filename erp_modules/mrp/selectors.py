@@ -11,6 +11,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from erp_modules.catalog.models import Bom, BomLine, Item, UnitOfMeasure
 from erp_modules.inventory.models import Reservation, StockBalance
@@ -311,8 +312,6 @@ def item_plan_get(*, run: MrpRun, item_id: int) -> MrpItemPlan | None:
 
 def item_plan_chart(*, run: MrpRun, plan: MrpItemPlan) -> dict:
     """The data-chart spec of static/js/app.js: demand and supply as bars, projected on hand as a line."""
-    from django.utils.translation import gettext as _
-
     series = plan.series or {}
     supply = [round(a + b, 4) for a, b in zip(series.get("receipts", []), series.get("planned", []))]
     labels = [d[5:] if i else _("now") for i, d in enumerate(run.bucket_starts[:len(supply)])]

@@ -1,6 +1,6 @@
 """Writes of MRP: requesting and executing a run, converting planned orders, the master schedule.
 
-Runs never overlap, per enterprise, by two locks of different jobs:
+A run is a core.jobs background job. Runs never overlap, per enterprise, by two locks of different jobs:
 - a unique partial index (`mrprun_one_active`: at most one row queued or running in the schema)
   makes a second request fail at the database, whatever the timing — the hard guarantee;
 - the worker holds a PostgreSQL session advisory lock (keyed by the schema) while it computes.
@@ -16,6 +16,7 @@ failed: the previous run's results stay the ones shown.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -23,23 +24,23 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
+from celery import shared_task
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import field_error, job_error_text
-from core.locks import job_is_stale, schema_advisory_lock
+from core.errors import field_error
+from core.jobs import job_execute, job_request
 from erp_modules.catalog.models import Item
 from erp_modules.mrp import engine, selectors
 from erp_modules.mrp.error_codes import MrpErrorCode as Code
 from erp_modules.mrp.models import MasterScheduleEntry, MrpException, MrpItemPlan, MrpRun, PlannedOrder
+from erp_modules.production.services import work_order_create
+from erp_modules.purchasing.services import purchase_order_create
 
 log = logging.getLogger(__name__)
 
-LOCK_CLASS = 4_242  # first key of the advisory lock; the second is hashtext(schema name)
-QUEUED_STALE_AFTER = timedelta(minutes=30)
-RUNS_KEPT = 10
 
 
 def _error(message: str, code: Code, field: str | None = None) -> ValidationError:
@@ -50,100 +51,63 @@ def _user(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
-# ---- the lock held while a run computes --------------------------------------------------------
+# ---- request and execute (the job skeleton is core.jobs) ---------------------------------------
 
 
-def _advisory_lock():
-    return schema_advisory_lock(LOCK_CLASS)
-
-
-def _is_stale(run: MrpRun) -> bool:
-    return job_is_stale(run, lock_class=LOCK_CLASS, running=MrpRun.Status.RUNNING, queued_stale_after=QUEUED_STALE_AFTER)
-
-
-# ---- request and execute -------------------------------------------------------------------------
-
-
-@transaction.atomic
 def mrp_run_request(*, user=None, bucket: str = MrpRun.Bucket.WEEK) -> MrpRun:
     """Queue a run for the current enterprise (the Celery task is sent when this commits).
     Refused with code run_in_progress while another run is queued or running."""
     if bucket not in MrpRun.Bucket.values:
         raise _error(_("Choose weeks or days as time buckets."), Code.BUCKET, "bucket")
-    active = MrpRun.objects.select_for_update().filter(status__in=MrpRun.ACTIVE_STATUSES).first()
-    if active is not None:
-        if not _is_stale(active):
-            raise _error(_("MRP run #%(n)d is already %(status)s; wait for it to finish.")
-                         % {"n": active.pk, "status": active.get_status_display()}, Code.RUN_IN_PROGRESS)
-        MrpRun.objects.filter(pk=active.pk).update(
-            status=MrpRun.Status.FAILED, finished_at=timezone.now(),
-            error=_("The background worker stopped before finishing this run."))
-    run = MrpRun(bucket=bucket, parameters={"bucket": bucket}, created_by=_user(user))
-    run.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            run.save()
-    except IntegrityError:  # another request won the race (mrprun_one_active)
-        raise _error(_("Another MRP run has just started; wait for it to finish."), Code.RUN_IN_PROGRESS)
-    from erp_modules.mrp.tasks import mrp_run_task
+    def busy(active: MrpRun | None) -> ValidationError:
+        if active is None:  # another request won the race (mrprun_one_active)
+            return _error(_("Another MRP run has just started; wait for it to finish."), Code.RUN_IN_PROGRESS)
+        return _error(_("MRP run #%(n)d is already %(status)s; wait for it to finish.")
+                      % {"n": active.pk, "status": active.get_status_display()}, Code.RUN_IN_PROGRESS)
 
-    run_id = run.pk
-    transaction.on_commit(lambda: mrp_run_task.delay(run_id))
-    return run
-
-
-def _progress(run_id: int):
-    def publish(pct: int, stage: str) -> None:
-        MrpRun.objects.filter(pk=run_id).update(progress=max(0, min(int(pct), 100)), stage=stage[:40])
-
-    return publish
+    return job_request(MrpRun, user=user, enqueue=mrp_run_task.delay, busy_error=busy,
+                       bucket=bucket, parameters={"bucket": bucket})
 
 
 def mrp_run_execute(*, run_id: int) -> MrpRun | None:
     """Compute a queued run (what the Celery task does). Idempotent: a run that is already done
     or failed, or that another worker is computing, is left alone."""
-    run = MrpRun.objects.filter(pk=run_id).first()
-    if run is None or run.status not in MrpRun.ACTIVE_STATUSES:
-        return run
-    with _advisory_lock() as got:
-        if not got:
-            return run
-        started = time.perf_counter()
-        # re-read under the lock: a second delivery of the task may come after the first finished
-        if not MrpRun.objects.filter(pk=run.pk, status__in=MrpRun.ACTIVE_STATUSES).update(
-                status=MrpRun.Status.RUNNING, started_at=timezone.now(), progress=1, stage="reading"):
-            run.refresh_from_db()
-            return run
-        publish = _progress(run.pk)
-        try:
-            today = timezone.localdate()
-            inputs = selectors.mrp_inputs_read(today=today)
-            read_s = time.perf_counter() - started
-            publish(5, "computing")
-            result = engine.mrp_compute(inputs, today=today, bucket=run.bucket,
-                                        progress=lambda pct, stage: publish(5 + pct * 80 // 100, stage))
-            compute_s = time.perf_counter() - started - read_s
-            publish(85, "writing")
-            with transaction.atomic():
-                # lock the run row first: it cannot disappear before the results are committed
-                if MrpRun.objects.filter(pk=run.pk).update(status=MrpRun.Status.DONE, stage="writing") != 1:
-                    raise RuntimeError("the run was deleted while it computed")
-                _write_results(run_id=run.pk, result=result)
-                write_s = time.perf_counter() - started - read_s - compute_s
-                stats = {**result.stats, "read_s": round(read_s, 3), "compute_s": round(compute_s, 3),
-                         "write_s": round(write_s, 3), "cycles": result.cycles}
-                MrpRun.objects.filter(pk=run.pk).update(
-                    progress=100, stage="done", plan_date=today,
-                    bucket_starts=[d.isoformat() for d in result.bucket_starts], stats=stats,
-                    planned_count=len(result.planned), exception_count=len(result.exceptions),
-                    finished_at=timezone.now(), error="")
-        except Exception as exc:  # the run failed: nothing of it was written, the last results stay
-            log.exception("MRP run %s failed", run.pk)
-            MrpRun.objects.filter(pk=run.pk).update(status=MrpRun.Status.FAILED, finished_at=timezone.now(),
-                                                    error=job_error_text(exc))
-    _runs_prune()
-    run.refresh_from_db()
-    return run
+    return job_execute(MrpRun, job_id=run_id, work=_run_compute)
+
+
+@shared_task(name="mrp.run")
+def mrp_run_task(run_id: int) -> str | None:
+    """One MRP run of the enterprise whose schema the task was queued in (tenant-schemas-celery)."""
+    run = mrp_run_execute(run_id=run_id)
+    return run.status if run else None
+
+
+def _run_compute(run: MrpRun, publish) -> None:
+    """Read, compute, then write the results in one transaction that first marks the run done; if
+    anything fails it rolls back (core.jobs marks the run failed) and the last results stay."""
+    started = time.perf_counter()
+    publish(1, "reading")
+    today = timezone.localdate()
+    inputs = selectors.mrp_inputs_read(today=today)
+    read_s = time.perf_counter() - started
+    publish(5, "computing")
+    result = engine.mrp_compute(inputs, today=today, bucket=run.bucket,
+                                progress=lambda pct, stage: publish(5 + pct * 80 // 100, stage))
+    compute_s = time.perf_counter() - started - read_s
+    publish(85, "writing")
+    with transaction.atomic():
+        # lock the run row first: it cannot disappear before the results are committed
+        if MrpRun.objects.filter(pk=run.pk).update(status=MrpRun.Status.DONE, stage="writing") != 1:
+            raise RuntimeError("the run was deleted while it computed")
+        _write_results(run_id=run.pk, result=result)
+        write_s = time.perf_counter() - started - read_s - compute_s
+        stats = {**result.stats, "read_s": round(read_s, 3), "compute_s": round(compute_s, 3),
+                 "write_s": round(write_s, 3), "cycles": result.cycles}
+        MrpRun.objects.filter(pk=run.pk).update(
+            progress=100, stage="done", plan_date=today,
+            bucket_starts=[d.isoformat() for d in result.bucket_starts], stats=stats,
+            planned_count=len(result.planned), exception_count=len(result.exceptions),
+            finished_at=timezone.now(), error="")
 
 
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -204,8 +168,6 @@ def _col_plain(values) -> list[str]:
 
 
 def _write_results(*, run_id: int, result: engine.MrpResult) -> None:
-    import json
-
     p = result.planned
     run = _col_same(str(run_id))
     _copy(PlannedOrder, [
@@ -237,14 +199,6 @@ def _write_results(*, run_id: int, result: engine.MrpResult) -> None:
         ("series", _col_text, series)])
 
 
-def _runs_prune() -> None:
-    """Keep the last RUNS_KEPT runs (their planned orders go with them)."""
-    old = list(MrpRun.objects.filter(status__in=[MrpRun.Status.DONE, MrpRun.Status.FAILED])
-               .order_by("-id").values_list("pk", flat=True)[RUNS_KEPT:])
-    if old:
-        MrpRun.objects.filter(pk__in=old).delete()
-
-
 # ---- conversion into real orders ---------------------------------------------------------------
 
 
@@ -254,9 +208,6 @@ def planned_orders_convert(*, run: MrpRun, order_ids: list[int], user=None) -> d
     a line per planned order, expected on its due date) and draft work orders (one per planned
     order, with the BOM version the plan exploded, from release to due date). All or nothing:
     any problem is reported (every one, by item) and nothing is created."""
-    from erp_modules.production.services import work_order_create
-    from erp_modules.purchasing.services import purchase_order_create
-
     latest = selectors.run_latest_done()
     if latest is None or latest.pk != run.pk:
         raise _error(_("Only the planned orders of the latest finished run can be converted."),

@@ -1,10 +1,7 @@
-from celery import shared_task
+"""Celery tasks of MRP. The task a service queues is defined next to the function it runs (``mrp_run_task``
+in services.py), so that the service queues it without importing this module; it is imported here so that
+Celery's autodiscovery finds it in ``erp_modules.mrp.tasks``."""
 
-from erp_modules.mrp.services import mrp_run_execute
+from erp_modules.mrp.services import mrp_run_task
 
-
-@shared_task(name="mrp.run")
-def mrp_run_task(run_id: int) -> str | None:
-    """One MRP run of the enterprise whose schema the task was queued in (tenant-schemas-celery)."""
-    run = mrp_run_execute(run_id=run_id)
-    return run.status if run else None
+__all__ = ["mrp_run_task"]

@@ -5,23 +5,26 @@ orders into purchase and work orders."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import error_messages
+from core.parsing import parse_date, parse_decimal, parse_ids
+from core.permissions import role_refusal, role_required
 from core.tables import Column, Filter, Table
 from erp_modules.catalog.models import Item
 from erp_modules.mrp import selectors, services
 from erp_modules.mrp.models import MrpException, MrpRun, PlannedOrder
 from tenants.models import Role
-from tenants.views import role_required
 
 EXCEPTION_CHOICES = [
     ("any", gettext_lazy("any exception")),
@@ -74,10 +77,6 @@ def _done_run_or_404(run_id: int) -> MrpRun:
     if run.status != MrpRun.Status.DONE:
         raise Http404
     return run
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 # ---- the workbench -----------------------------------------------------------------------------
@@ -152,7 +151,7 @@ def run_start(request):
     try:
         run = services.mrp_run_request(user=request.user, bucket=request.POST.get("bucket", MrpRun.Bucket.WEEK))
     except ValidationError as exc:
-        for message in _messages_of(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("MRP run #%(n)d started; the results appear here when it is done.")
@@ -196,11 +195,11 @@ def run_list(request):
 @role_required(Role.MANAGER)
 def convert(request, run_id: int):
     run = _done_run_or_404(run_id)
-    ids = [int(v) for v in request.POST.getlist("order") if v.isdigit()]
     try:
+        ids = parse_ids(request.POST.getlist("order"), field="order")
         created = services.planned_orders_convert(run=run, order_ids=ids, user=request.user)
     except ValidationError as exc:
-        for message in _messages_of(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
     else:
         numbers = [po.number for po in created["purchase_orders"]] + [wo.number for wo in created["work_orders"]]
@@ -238,7 +237,7 @@ def item_plan(request, run_id: int, item_id: int):
     if plan is not None:
         series = plan.series
         for n, start in enumerate(run.bucket_starts[:len(series.get("gross", []))]):
-            rows.append({"start": parse_date(start), "gross": series["gross"][n], "receipts": series["receipts"][n],
+            rows.append({"start": date.fromisoformat(start), "gross": series["gross"][n], "receipts": series["receipts"][n],
                          "planned": series["planned"][n], "projected": series["projected"][n]})
     return render(request, "mrp/item_plan.html", {
         "run": run, "item": item, "plan": plan, "rows": rows,
@@ -301,13 +300,16 @@ def schedule(request):
     can_edit = request.membership.has_role(Role.CLERK)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        if not can_edit:
-            return render(request, "tenants/forbidden.html", {"required_role": Role.CLERK.label}, status=403)
+        refusal = role_refusal(request, Role.CLERK)
+        if refusal:
+            return refusal
         code = request.POST.get("item", "").strip()
         item = Item.objects.filter(code__iexact=code).first() if code else None
         try:
-            services.master_schedule_set(item=item, week=parse_date(request.POST.get("week", "") or ""),
-                                         quantity=request.POST.get("quantity", ""),
+            week = parse_date(request.POST.get("week"), field="week")
+            quantity = parse_decimal(request.POST.get("quantity"), field="quantity", max_digits=14,
+                                     decimal_places=6)
+            services.master_schedule_set(item=item, week=week, quantity="" if quantity is None else quantity,
                                          note=request.POST.get("note", ""), user=request.user)
         except ValidationError as exc:
             errors = exc.message_dict

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.uscc import normalize_uscc
 from erp_modules.partners.models import Partner, PriceList, PriceListItem
 
 
@@ -13,7 +14,7 @@ def partner_list(*, search: str = "", customers: bool | None = None, suppliers: 
                  active: bool | None = True) -> QuerySet[Partner]:
     qs = Partner.objects.all()
     if search:
-        qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(uscc__icontains=search))
+        qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search) | Q(uscc__icontains=normalize_uscc(search)))
     if customers is not None:
         qs = qs.filter(is_customer=customers)
     if suppliers is not None:

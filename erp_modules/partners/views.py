@@ -1,17 +1,19 @@
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.permissions import role_required
 from core.tables import Column, Filter, Table
+from erp_modules.common.forms import form_save
 from erp_modules.common.selectors import audit_history
 from erp_modules.partners import selectors, services
 from erp_modules.partners.forms import PartnerForm
 from erp_modules.partners.models import Partner
 from tenants.models import Role
-from tenants.views import _form_errors_from, role_required
 
 YES_NO = [("true", gettext_lazy("yes")), ("false", gettext_lazy("no"))]
 
@@ -63,16 +65,9 @@ def partner_edit(request, partner_id: int | None = None):
     form = PartnerForm(request.POST or None, instance=partner,
                        initial=None if partner else {"is_customer": request.GET.get("kind") == "customer",
                                                      "is_supplier": request.GET.get("kind") == "supplier"})
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in PartnerForm.Meta.fields}
-        try:
-            if partner is None:
-                partner = services.partner_create(user=request.user, **data)
-            else:
-                partner = services.partner_update(partner=partner, user=request.user, **data)
-        except ValidationError as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": partner.name})
-            return redirect(f"/partners/{partner.pk}/")
+    saved = form_save(request, form, services.partner_create if partner is None
+                      else partial(services.partner_update, partner=partner))
+    if saved is not None:
+        messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+        return redirect(f"/partners/{saved.pk}/")
     return render(request, "partners/partner_form.html", {"form": form, "partner": partner})

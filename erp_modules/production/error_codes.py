@@ -26,6 +26,11 @@ class ProductionErrorCode(str, Enum):
     SERIALS = "invalid_serials"
     ALREADY_ISSUED = "already_issued"
     KIT_WITHOUT_BOM = "kit_without_bom"
+    # a line's revision refused by erp_modules/catalog/revision_source.py (its codes)
+    REVISION_NOT_A_PART = "revision_not_a_part"
+    REVISION_UNKNOWN = "revision_unknown"
+    REVISION_OBSOLETE = "revision_obsolete"
+    REVISION_NOT_RELEASED = "revision_not_released"
 
     def __str__(self) -> str:
         return self.value

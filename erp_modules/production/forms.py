@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StrictInputMixin
+from core.parsing import is_id
 from erp_modules.catalog.models import Bom, Item, Routing
 from erp_modules.inventory.models import Location
 from erp_modules.production.models import WorkOrder
@@ -25,15 +26,6 @@ def _style(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-control")
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields → the form's top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def producible_items():
     return (Item.objects.filter(active=True, boms__status=Bom.Status.RELEASED)
             .exclude(item_type__in=[Item.Type.KIT, Item.Type.SERVICE, Item.Type.RAW])
@@ -47,7 +39,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class WorkOrderForm(forms.Form):
+class WorkOrderForm(StrictInputMixin, forms.Form):
     item = forms.ModelChoiceField(label=_("Item to produce"), queryset=Item.objects.none())
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=4)
     bom = forms.ModelChoiceField(label=_("BOM version"), queryset=Bom.objects.none(), required=False,
@@ -72,7 +64,7 @@ class WorkOrderForm(forms.Form):
         self.fields["output_location"].queryset = locations
         item_id = (self.data.get("item") if self.is_bound else None) or self.initial.get("item")
         item_id = getattr(item_id, "pk", item_id)
-        if item_id and str(item_id).isdigit():
+        if item_id and is_id(item_id):
             self.fields["bom"].queryset = Bom.objects.filter(item_id=item_id, status=Bom.Status.RELEASED).order_by(
                 "-version")
             self.fields["routing"].queryset = Routing.objects.filter(item_id=item_id, active=True).order_by("name")
@@ -87,7 +79,7 @@ class WorkOrderForm(forms.Form):
         _style(self)
 
 
-class ReportForm(forms.Form):
+class ReportForm(StrictInputMixin, forms.Form):
     operation = forms.ModelChoiceField(label=_("Operation"), queryset=None)
     operator_name = forms.CharField(label=_("Operator"), max_length=100)
     quantity_good = forms.DecimalField(label=_("Good"), max_digits=18, decimal_places=4)
@@ -109,7 +101,7 @@ class ReportForm(forms.Form):
         _style(self)
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(StrictInputMixin, forms.Form):
     quantity = forms.DecimalField(label=_("Quantity produced"), max_digits=18, decimal_places=4, required=False)
     serials = forms.CharField(label=_("Serial numbers"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("One per line (or separated by spaces or commas); empty = numbered "
@@ -129,5 +121,5 @@ class CompleteForm(forms.Form):
         return [s for s in re.split(r"[\s,;，；]+", self.cleaned_data.get("serials") or "") if s]
 
 
-class CancelForm(forms.Form):
+class CancelForm(StrictInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

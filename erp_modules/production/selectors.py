@@ -12,7 +12,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef
 from django.db.models.functions import Coalesce
 
 from erp_modules.catalog.models import Item
-from erp_modules.inventory.models import Lot, MoveType, Reservation, SerialNumber, StockMove
+from erp_modules.inventory.models import Lot, MoveType, Reservation, SerialNumber, StockBalance, StockMove
 from erp_modules.production.models import (REFERENCE_TYPE, OperationReport, WorkOrder, WorkOrderComponent,
                                            WorkOrderOperation)
 
@@ -296,8 +296,6 @@ def trace_lot_forward(*, item: Item, lot_code: str) -> list[WorkOrderTrace]:
 def component_stock_options(*, work_order: WorkOrder) -> dict[int, list[tuple[str, Decimal]]]:
     """For the issue form: per tracked component item, the lots (code, on hand) or serial numbers
     (serial, 1) in stock in the work order's component location, oldest lot first."""
-    from erp_modules.inventory.models import StockBalance
-
     rows = list(work_order.components.filter(line_type=WorkOrderComponent.LineType.COMPONENT)
                 .exclude(item__tracking=Item.Tracking.NONE).values_list("item_id", "item__tracking"))
     lot_items = [item_id for item_id, tracking in rows if tracking == Item.Tracking.LOT]

@@ -15,19 +15,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import error_messages
+from core.forms import form_errors_from
+from core.parsing import first_message, parse_date
+from core.permissions import role_required
 from core.tables import Column, Filter, Table
 from erp_modules.catalog.models import Item
-from erp_modules.common.selectors import audit_history
+from erp_modules.common.history import object_history
 from erp_modules.production import selectors, services
-from erp_modules.production.forms import CancelForm, CompleteForm, ReportForm, WorkOrderForm, apply_errors
+from erp_modules.production.forms import CancelForm, CompleteForm, ReportForm, WorkOrderForm
 from erp_modules.production.models import OperationReport, WorkOrder, WorkOrderComponent
 from tenants.models import Role
-from tenants.views import role_required
 
 
 def _work_order_or_404(work_order_id: int) -> WorkOrder:
@@ -35,10 +37,6 @@ def _work_order_or_404(work_order_id: int) -> WorkOrder:
     if work_order is None:
         raise Http404
     return work_order
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 # ---- list & create -------------------------------------------------------------------------------
@@ -86,7 +84,7 @@ def work_order_create(request):
                     component_location=data["component_location"], output_location=data["output_location"],
                     note=data["note"], user=request.user)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Work order %(number)s created.") % {"number": work_order.number})
                 return redirect(work_order.get_absolute_url())
@@ -124,7 +122,7 @@ def _detail(request, work_order: WorkOrder, *, report_form=None, complete_form=N
         "cost": selectors.work_order_cost_breakdown(work_order=work_order),
         "trace": selectors.work_order_trace(work_order=work_order)
         if work_order.status in (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED) else None,
-        "history": audit_history(obj=work_order),
+        "history": object_history(work_order, limit=None),
         "can_release": is_manager and work_order.status == WorkOrder.Status.DRAFT,
         "can_issue": is_clerk and active and bool(components),
         "has_remaining": any(c.quantity_remaining > 0 for c in components),
@@ -164,7 +162,7 @@ def work_order_release(request, work_order_id: int):
     try:
         services.work_order_release(work_order=work_order, user=request.user)
     except ValidationError as exc:
-        for message in _messages_of(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("%(number)s released: components reserved.") % {"number": work_order.number})
@@ -188,23 +186,26 @@ def work_order_issue(request, work_order_id: int):
         else:
             lines.append(services.IssueLine(component.pk, quantity,
                                             lot=lot if component.item.tracking == Item.Tracking.LOT else None))
-    try:
-        moves = services.work_order_issue_components(work_order=work_order, lines=lines, user=request.user,
-                                                     allow_over_issue=bool(request.POST.get("over_issue")))
-    except ValidationError as exc:
-        return _detail(request, work_order, issue_errors=_messages_of(exc), issue_values=request.POST, status=400)
-    messages.success(request, _("%(n)d issue lines posted.") % {"n": len(moves)})
-    return redirect(work_order.get_absolute_url())
+    return _issue(request, work_order, lambda: services.work_order_issue_components(
+        work_order=work_order, lines=lines, user=request.user, allow_over_issue=bool(request.POST.get("over_issue"))),
+        issue_values=request.POST)
 
 
 @require_POST
 @role_required(Role.CLERK)
 def work_order_issue_remaining(request, work_order_id: int):
     work_order = _work_order_or_404(work_order_id)
+    return _issue(request, work_order, lambda: services.work_order_issue_remaining(work_order=work_order,
+                                                                                  user=request.user))
+
+
+def _issue(request, work_order: WorkOrder, issue, **detail):
+    """Post an issue of components (`issue()`, a service giving the stock moves): back to the work order with the
+    number of lines posted, or its page again (400) with the errors and `detail` (e.g. the typed values)."""
     try:
-        moves = services.work_order_issue_remaining(work_order=work_order, user=request.user)
+        moves = issue()
     except ValidationError as exc:
-        return _detail(request, work_order, issue_errors=_messages_of(exc), status=400)
+        return _detail(request, work_order, issue_errors=error_messages(exc), status=400, **detail)
     messages.success(request, _("%(n)d issue lines posted.") % {"n": len(moves)})
     return redirect(work_order.get_absolute_url())
 
@@ -223,7 +224,7 @@ def work_order_report(request, work_order_id: int):
                 piece_count=data["piece_count"], minutes=data["minutes"] or 0, work_date=data["work_date"],
                 note=data["note"], allow_over_production=data["allow_over_production"], user=request.user)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("Reported: %(op)s, %(good)s good by %(operator)s.") % {
                 "op": report.operation.name, "good": services.fmt_qty(report.quantity_good),
@@ -242,7 +243,7 @@ def work_order_report_reverse(request, work_order_id: int, report_id: int):
     try:
         services.work_order_report_reverse(report=report, user=request.user)
     except ValidationError as exc:
-        for message in _messages_of(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("Report reversed."))
@@ -260,7 +261,7 @@ def work_order_complete(request, work_order_id: int):
                 work_order=work_order, quantity=form.cleaned_data.get("quantity"),
                 serials=form.serial_list() or None, user=request.user)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("%(number)s completed: %(qty)s received at %(cost)s each.") % {
                 "number": work_order.number, "qty": services.fmt_qty(work_order.quantity_produced),
@@ -279,7 +280,7 @@ def work_order_cancel(request, work_order_id: int):
         services.work_order_cancel(work_order=work_order, user=request.user,
                                    reason=form.cleaned_data.get("reason", ""))
     except ValidationError as exc:
-        for message in _messages_of(exc):
+        for message in error_messages(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("%(number)s cancelled.") % {"number": work_order.number})
@@ -291,8 +292,9 @@ def work_order_cancel(request, work_order_id: int):
 
 def _date_param(request, name: str, default: date) -> date:
     try:
-        return parse_date(request.GET.get(name, "")) or default
-    except ValueError:
+        return parse_date(request.GET.get(name), field=name) or default
+    except ValidationError as exc:
+        messages.error(request, first_message(exc))
         return default
 
 

@@ -24,6 +24,11 @@ class PurchasingErrorCode(str, Enum):
     OVER_INVOICE = "over_invoice"
     INVOICE_NUMBER_REQUIRED = "invoice_number_required"
     INVOICE_NUMBER_TAKEN = "invoice_number_taken"
+    # a line's revision refused by erp_modules/catalog/revision_source.py (its codes)
+    REVISION_NOT_A_PART = "revision_not_a_part"
+    REVISION_UNKNOWN = "revision_unknown"
+    REVISION_OBSOLETE = "revision_obsolete"
+    REVISION_NOT_RELEASED = "revision_not_released"
 
     def __str__(self) -> str:
         return self.value

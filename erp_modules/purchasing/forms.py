@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.urls import reverse
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin, StrictInputMixin
 from erp_modules.catalog.models import Item
+from erp_modules.catalog.revision_source import item_revisions, revisions_available
 from erp_modules.inventory.models import Location
 from erp_modules.inventory.selectors import location_default
 from erp_modules.partners.models import Partner
 from erp_modules.purchasing.services import fmt_qty
-from tenants.forms import BootstrapMixin
 
-LINE_KEY = re.compile(r"^line-(\d{1,6})-")
+LINE_KEY = re.compile(r"^line-([0-9]{1,6})-")
 DATE_WIDGET = {"type": "date"}
 ISO_DATE = "%Y-%m-%d"  # <input type="date"> needs ISO whatever the language
 
@@ -57,11 +59,12 @@ class OrderForm(BootstrapMixin, forms.Form):
         return {"order_date": timezone.localdate(), "location": location_default()}
 
 
-class LineForm(forms.Form):
+class LineForm(StrictInputMixin, forms.Form):
     """One row of the order's line table (`line-<n>-<field>`); a row without item and quantity is skipped."""
 
     item = forms.CharField(label=_("Item code"), max_length=40, required=False)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    revision = forms.CharField(label=_("Revision"), max_length=8, required=False)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=18, decimal_places=4)
     unit_price = forms.DecimalField(label=_("Unit price excl. VAT"), required=False, max_digits=18, decimal_places=4)
     vat_rate = forms.DecimalField(label=_("VAT rate %"), required=False, max_digits=5, decimal_places=2)
@@ -77,6 +80,13 @@ class LineForm(forms.Form):
             if isinstance(field, forms.DecimalField):
                 field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
         self.fields["item"].widget.attrs.update({"list": "item-codes", "autocomplete": "off"})
+        # the revision's suggestions: the datalist of this row, refreshed when the item changes (htmx, no script)
+        self.revisions_id = f"revisions-{index}"
+        self.fields["revision"].widget.attrs.update({"list": self.revisions_id, "autocomplete": "off", "size": "3"})
+        if revisions_available():
+            self.fields["item"].widget.attrs.update({
+                "hx-get": reverse("purchasing:item_revision_options"), "hx-trigger": "change",
+                "hx-target": f"#{self.revisions_id}", "hx-swap": "innerHTML"})
         self.fields["unit_price"].widget.attrs["placeholder"] = _("price list")
         self.fields["vat_rate"].widget.attrs["placeholder"] = _("default")
 
@@ -85,6 +95,13 @@ class LineForm(forms.Form):
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def revision_options(self) -> list:
+        """The revisions the row's item offers (its datalist when the page is drawn)."""
+        code = ((self.data.get(self.add_prefix("item")) if self.is_bound else self.initial.get("item")) or "").strip()
+        if not code:
+            return []
+        return item_revisions(Item.objects.filter(code__iexact=code).first())
 
     def is_blank(self) -> bool:
         if not self.is_bound:
@@ -102,7 +119,8 @@ class LineForm(forms.Form):
 
     def to_service(self) -> dict:
         data = self.cleaned_data
-        return {"item": self.item_obj, "description": data.get("description", ""), "quantity": data.get("quantity"),
+        return {"item": self.item_obj, "description": data.get("description", ""), "revision": data.get("revision", ""),
+                "quantity": data.get("quantity"),
                 "unit_price": data.get("unit_price"), "vat_rate": data.get("vat_rate"),
                 "expected_date": data.get("expected_date")}
 
@@ -116,7 +134,8 @@ def line_forms_from_order(order) -> list[LineForm]:
     forms_ = []
     for n, line in enumerate(order.lines.select_related("item").order_by("line_no")):
         forms_.append(LineForm(index=n, initial={
-            "item": line.item.code, "description": line.description, "quantity": fmt_qty(line.quantity),
+            "item": line.item.code, "description": line.description, "revision": line.revision,
+            "quantity": fmt_qty(line.quantity),
             "unit_price": fmt_qty(line.unit_price), "vat_rate": fmt_qty(line.vat_rate),
             "expected_date": line.expected_date if line.expected_date != order.expected_date else None}))
     return forms_

@@ -103,6 +103,8 @@ class PurchaseOrderLine(models.Model):
     line_no = models.PositiveIntegerField(_("line"))
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    revision = models.CharField(_("revision"), max_length=8, blank=True,
+                                help_text=_("The part's engineering revision to supply (e.g. B); empty: any."))
     quantity = models.DecimalField(_("quantity"), **QTY)
     uom = models.ForeignKey("catalog.UnitOfMeasure", on_delete=models.PROTECT, related_name="+",
                             verbose_name=_("unit"))

@@ -10,6 +10,7 @@ from django.db.models import (Case, DecimalField, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce, Round, TruncMonth
 from django.utils import timezone
 
+from erp_modules.partners.models import Partner
 from erp_modules.purchasing.models import (ZERO, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine,
                                            SupplierInvoice, SupplierInvoiceLine)
 
@@ -180,6 +181,4 @@ def three_way_match(*, order: PurchaseOrder | None = None, supplier_id: int | No
 
 def purchase_supplier_choices() -> list[tuple[int, str]]:
     """Suppliers that have purchase orders (for list filters)."""
-    from erp_modules.partners.models import Partner
-
     return [(p.pk, str(p)) for p in Partner.objects.filter(purchase_orders__isnull=False).distinct().order_by("code")]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/new/", views.order_create, name="order_create"),
     path("orders/line-row/", views.order_line_row, name="order_line_row"),
+    path("items/revisions/", views.item_revision_options, name="item_revision_options"),
     path("orders/<int:order_id>/", views.order_detail, name="order_detail"),
     path("orders/<int:order_id>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:order_id>/approve/", views.order_approve, name="order_approve"),

@@ -12,13 +12,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.tables import Column, Filter, Table
+from core.parsing import parse_date, parse_int
+from core.permissions import role_required
+from core.tables import Column, Filter, Table, _resolve
 from erp_modules.catalog.models import Item
+from erp_modules.catalog.revision_source import item_revisions, revisions_available
 from erp_modules.common.selectors import audit_history
 from erp_modules.purchasing import selectors, services
 from erp_modules.purchasing.forms import (LineForm, OrderForm, apply_service_errors, line_forms_from_order,
@@ -26,7 +28,6 @@ from erp_modules.purchasing.forms import (LineForm, OrderForm, apply_service_err
 from erp_modules.purchasing.models import PurchaseOrder, ReceiptLine
 from erp_modules.purchasing.templatetags.purchasing_tags import format_money
 from tenants.models import Role
-from tenants.views import role_required
 
 MATCH_LABELS = {"ok": gettext_lazy("ok"), "short": gettext_lazy("short"), "over": gettext_lazy("over")}
 NEW_ROWS = 3
@@ -42,8 +43,6 @@ class MoneyColumn(Column):
     def display(self, obj) -> str:
         currency = "CNY"
         if self.currency_key:
-            from core.tables import _resolve
-
             currency = _resolve(obj, self.currency_key) or "CNY"
         return format_money(self.value(obj), currency)
 
@@ -142,7 +141,7 @@ def _order_form_page(request, *, order: PurchaseOrder | None):
 
 def _render_order_form(request, order, form, lines):
     return render(request, "purchasing/order_form.html", {
-        "form": form, "lines": lines, "order": order, "items": _item_choices(),
+        "form": form, "lines": lines, "order": order, "items": _item_choices(), "with_revisions": revisions_available(),
         "next_index": max([f.index for f in lines], default=-1) + 1,
     })
 
@@ -165,10 +164,23 @@ def order_edit(request, order_id: int):
 def order_line_row(request):
     """htmx: one more empty line row (and the "add line" button, which now knows the next index)."""
     try:
-        index = max(0, min(int(request.GET.get("index", "0")), 99999))
-    except ValueError:
+        index = parse_int(request.GET.get("index"), field="index", min_value=0, max_value=99999) or 0
+    except ValidationError:
         index = 0
-    return render(request, "purchasing/_line_row_add.html", {"line": LineForm(index=index), "next_index": index + 1})
+    return render(request, "purchasing/_line_row_add.html", {"line": LineForm(index=index), "next_index": index + 1,
+                                                              "with_revisions": revisions_available()})
+
+
+@role_required(Role.CLERK)
+def item_revision_options(request):
+    """htmx: the <option>s of a line's revision list for the item code typed in that row (`line-<n>-item=<code>`);
+    an item this enterprise does not have is "not found", one that is not a part has no options."""
+    code = next((v for k, v in request.GET.items() if k == "item" or (k.startswith("line-") and k.endswith("-item"))),
+                "").strip()
+    item = Item.objects.filter(code__iexact=code).first() if code else None
+    if item is None:
+        raise Http404
+    return render(request, "purchasing/_revision_options.html", {"revisions": item_revisions(item)})
 
 
 @role_required(Role.VIEWER)
@@ -298,8 +310,10 @@ def order_invoice(request, order_id: int):
                             "unit_price": request.POST.get(f"price-{line.pk}", "").strip(),
                             "vat_rate": request.POST.get(f"vat-{line.pk}", "").strip()} for line in lines}
         header = {key: request.POST.get(key, "").strip() for key in header}
-        invoice_date = parse_date(header["invoice_date"]) if header["invoice_date"] else None
-        if header["invoice_date"] and invoice_date is None:
+        try:
+            invoice_date = parse_date(header["invoice_date"], field="invoice_date")
+        except ValidationError:
+            invoice_date = None
             by_field["invoice_date"] = [_("Enter a valid date.")]
         else:
             try:

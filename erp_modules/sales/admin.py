@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from core.admin import ReadOnlyInline
 from erp_modules.sales.models import (Delivery, DeliveryLine, Invoice, InvoiceLine, Quotation, QuotationLine,
                                       SalesOrder, SalesOrderLine)
 
@@ -29,17 +30,6 @@ class EnterpriseSchemaOnly:
 
     def has_change_permission(self, request, obj=None):
         return self._in_enterprise_schema() and super().has_change_permission(request, obj)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class QuotationLineInline(ReadOnlyInline):

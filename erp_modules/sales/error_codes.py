@@ -27,6 +27,11 @@ class SalesErrorCode(str, Enum):
     OVER_INVOICE = "over_invoice"
     NOT_FOUND = "not_found"
     CHECK_IN_PROGRESS = "check_in_progress"
+    # a line's revision refused by erp_modules/catalog/revision_source.py (its codes)
+    REVISION_NOT_A_PART = "revision_not_a_part"
+    REVISION_UNKNOWN = "revision_unknown"
+    REVISION_OBSOLETE = "revision_obsolete"
+    REVISION_NOT_RELEASED = "revision_not_released"
 
     def __str__(self) -> str:
         return self.value

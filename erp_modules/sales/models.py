@@ -15,7 +15,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.jobs import BackgroundJob, LockKey, one_active_constraint
 from erp_modules.common.models import CURRENCY_DEFAULT, MONEY, QTY
 
 ZERO = Decimal("0")
@@ -109,8 +111,12 @@ class Quotation(SalesDocument):
         return self.status in (self.Status.DRAFT, self.Status.SENT)
 
 
+REVISION_HELP = _("The part's engineering revision the customer wants (e.g. B); empty: the one in force.")
+
+
 class QuotationLine(PricedLine):
     quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
+    revision = models.CharField(_("revision"), max_length=8, blank=True, help_text=REVISION_HELP)
 
     class Meta:
         ordering = ["quotation", "sequence", "id"]
@@ -160,6 +166,7 @@ class SalesOrder(SalesDocument):
 
 class SalesOrderLine(PricedLine):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    revision = models.CharField(_("revision"), max_length=8, blank=True, help_text=REVISION_HELP)
     location = models.ForeignKey("inventory.Location", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name=_("ship from"),
                                  help_text=_("Where the stock is reserved and taken from; empty for services."))
@@ -293,42 +300,32 @@ class InvoiceLine(PricedLine):
 # ---- "check availability" for all open orders ---------------------------------------------------
 
 
-class AvailabilityCheck(models.Model):
-    """One run of "Check availability for all": a Celery task tops up the reservations of every
-    open order that is short, by priority, one order per transaction (services.
-    `availability_check_execute`). At most one is queued or running per enterprise (a unique
-    partial index, as for MRP runs); `orders_done` of `orders_total` is the progress; `results`
-    says per order what was reserved, what is still short, or why it failed."""
+class AvailabilityCheck(BackgroundJob):
+    """One run of "Check availability for all": a background job of the enterprise (core.jobs: one
+    queued or running at a time, the worker's advisory lock, a safe error text, pruning) that tops up
+    the reservations of every open order that is short, by priority, one order per transaction
+    (services.`availability_check_execute`). `orders_done` of `orders_total` is what the page shows
+    of its progress (`progress` follows them); `results` says per order what was reserved, what is
+    still short, or why it failed."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+    lock_key = LockKey.AVAILABILITY_CHECK
+    kept = 20
+    stale_message = _("The background worker stopped before finishing this check.")
 
-    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
-
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     orders_total = models.PositiveIntegerField(_("orders to check"), default=0)
     orders_done = models.PositiveIntegerField(_("orders checked"), default=0)
     lines_reserved = models.PositiveIntegerField(_("lines reserved"), default=0)
     lines_short = models.PositiveIntegerField(_("lines still short"), default=0)
     orders_failed = models.PositiveIntegerField(_("orders failed"), default=0)
     results = models.JSONField(_("results"), default=list, blank=True, editable=False)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", db_constraint=False, verbose_name=_("started by"))
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("availability check")
         verbose_name_plural = _("availability checks")
         constraints = [
-            models.UniqueConstraint(models.Value(True), condition=Q(status__in=["queued", "running"]),
-                                    name="sales_availcheck_one_active"),
+            one_active_constraint("sales_availcheck_one_active"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="sales_availcheck_progress_range"),
         ]
 
     def __str__(self):
@@ -336,10 +333,6 @@ class AvailabilityCheck(models.Model):
 
     def get_absolute_url(self):
         return reverse("sales:availability_check_detail", args=[self.pk])
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE_STATUSES
 
     @property
     def percent(self) -> int:
@@ -350,8 +343,6 @@ class AvailabilityCheck(models.Model):
     @property
     def summary(self) -> str:
         """"3 orders checked, 4 lines reserved, 2 lines still short" (and how many failed)."""
-        from django.utils.translation import ngettext
-
         parts = [ngettext("%(n)d order checked", "%(n)d orders checked", self.orders_done) % {"n": self.orders_done},
                  ngettext("%(n)d line reserved", "%(n)d lines reserved", self.lines_reserved)
                  % {"n": self.lines_reserved},

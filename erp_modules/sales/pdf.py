@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -22,10 +22,11 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from erp_modules.sales import formatting
+
 CJK = "STSong-Light"
 LATIN = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
-CENT = Decimal("0.01")
 
 _registered = False
 
@@ -63,19 +64,15 @@ class PdfLine:
 
 
 def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{Decimal(value).quantize(CENT, ROUND_HALF_UP):,.2f}"
+    return "" if value is None else formatting.money(value)
 
 
 def _price(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    value = Decimal(value)
-    return f"{value:,.2f}" if value == value.quantize(CENT) else f"{value.normalize():,f}"
+    return "" if value is None else formatting.price(value)
 
 
 def _qty(value: Decimal) -> str:
-    value = Decimal(value)
-    return f"{value.quantize(Decimal(1)):f}" if value == value.to_integral() else f"{value.normalize():f}"
+    return formatting.qty(value)
 
 
 def _pct(value: Decimal | None) -> str:
@@ -198,8 +195,16 @@ def _customer_lines(customer) -> list[str]:
     return lines
 
 
+def line_code(line) -> str:
+    """The item code, and the revision a line names: "CXW-200-A1 · 版次 B"."""
+    revision = getattr(line, "revision", "")
+    if not revision:
+        return line.item.code
+    return f"{line.item.code} · {_('rev. %(code)s') % {'code': revision}}"
+
+
 def _priced_lines(lines) -> list[PdfLine]:
-    return [PdfLine(code=line.item.code, name=line.description or line.item.name, quantity=line.quantity,
+    return [PdfLine(code=line_code(line), name=line.description or line.item.name, quantity=line.quantity,
                     uom=str(line.item.uom), unit_price=line.unit_price, discount_pct=line.discount_pct,
                     vat_rate=line.vat_rate, amount_excl_vat=line.amount_excl_vat, vat_amount=line.vat_amount)
             for line in lines]
@@ -232,7 +237,7 @@ def sales_order_pdf(*, order, lines, issuer: Issuer) -> bytes:
 
 
 def delivery_note_pdf(*, delivery, lines, issuer: Issuer) -> bytes:
-    rows = [PdfLine(code=line.item.code, name=line.order_line.description or line.item.name, quantity=line.quantity,
+    rows = [PdfLine(code=line_code(line.order_line), name=line.order_line.description or line.item.name, quantity=line.quantity,
                     uom=str(line.item.uom), extra=line.lot.code if line.lot_id else line.serials) for line in lines]
     meta = [(_("Delivery date"), delivery.delivery_date.isoformat()), (_("Sales order"), delivery.order.number),
             (_("Your reference"), delivery.order.customer_reference)]

@@ -35,22 +35,24 @@ def _document_search(qs: QuerySet, search: str) -> QuerySet:
     return qs
 
 
-def quotation_list(*, search: str = "", status: str = "", customer: Partner | None = None) -> QuerySet[Quotation]:
-    qs = _document_search(Quotation.objects.select_related("customer"), search)
+def _documents(qs: QuerySet, *, search: str, status: str, customer: Partner | None) -> QuerySet:
+    """Quotations or orders (with their customer), found by `search`, of a status and a customer when given."""
+    qs = _document_search(qs.select_related("customer"), search)
     if status:
         qs = qs.filter(status=status)
     if customer is not None:
         qs = qs.filter(customer=customer)
-    return qs.order_by("-quote_date", "-id")
+    return qs
+
+
+def quotation_list(*, search: str = "", status: str = "", customer: Partner | None = None) -> QuerySet[Quotation]:
+    return _documents(Quotation.objects.all(), search=search, status=status, customer=customer).order_by(
+        "-quote_date", "-id")
 
 
 def sales_order_list(*, search: str = "", status: str = "", customer: Partner | None = None) -> QuerySet[SalesOrder]:
-    qs = _document_search(SalesOrder.objects.select_related("customer"), search)
-    if status:
-        qs = qs.filter(status=status)
-    if customer is not None:
-        qs = qs.filter(customer=customer)
-    return qs.order_by("-order_date", "-id")
+    return _documents(SalesOrder.objects.all(), search=search, status=status, customer=customer).order_by(
+        "-order_date", "-id")
 
 
 def delivery_list(*, search: str = "", customer: Partner | None = None,

@@ -1,11 +1,7 @@
-from celery import shared_task
+"""Celery tasks of sales. The task a service queues is defined next to the function it runs
+(``availability_check_task`` in services/availability.py, as MRP's), so that the service queues it without
+importing this module; it is imported here so that Celery's autodiscovery finds it."""
 
-from erp_modules.sales.services import availability_check_execute
+from erp_modules.sales.services.availability import availability_check_task
 
-
-@shared_task(name="sales.availability_check")
-def availability_check_task(check_id: int) -> str | None:
-    """"Check availability" for all open orders of the enterprise whose schema the task was queued
-    in (tenant-schemas-celery)."""
-    check = availability_check_execute(check_id=check_id)
-    return check.status if check else None
+__all__ = ["availability_check_task"]

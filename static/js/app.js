@@ -29,3 +29,36 @@ function dbRenderCharts(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { dbRenderCharts(); });
 document.addEventListener("htmx:afterSettle", function (e) { dbRenderCharts(e.target); });
+
+// Behaviours declared in the markup: the Content-Security-Policy allows no inline handlers (onclick=,
+// onsubmit=, hx-on), so pages say what they want with data attributes and this file does it.
+// <form data-confirm="Really?">: ask before submitting (capture phase, so before htmx sees the submit).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+// <select data-autosubmit>: submit its form when the choice changes (the language switcher).
+document.addEventListener("change", function (event) {
+  var field = event.target;
+  if (field.matches && field.matches("[data-autosubmit]") && field.form) { field.form.submit(); }
+});
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (!(target instanceof Element)) { return; }
+  // <input type="checkbox" data-select-all="order">: tick or untick every enabled box named "order".
+  var all = target.closest("input[data-select-all]");
+  if (all) {
+    document.querySelectorAll('input[name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+      if (!box.disabled) { box.checked = all.checked; }
+    });
+  }
+  // <button data-remove-closest="tbody">: remove the enclosing element (a form line).
+  var remover = target.closest("[data-remove-closest]");
+  if (remover) {
+    var gone = remover.closest(remover.dataset.removeClosest);
+    if (gone) { gone.remove(); }
+  }
+});

@@ -12,7 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.utils import translation
 
+from api.govdata.connector import GovApiConnector
 from core.uscc import uscc_make
 
 USCC_A = uscc_make(org_body="MA2H4XY1")
@@ -91,8 +93,6 @@ def centre():
 
 @pytest.fixture
 def connector(centre):
-    from api.govdata.connector import GovApiConnector
-
     return GovApiConnector(base_url=centre.url, api_key=centre.api_key, timeout=0.5, retries=2, backoff=0.01,
                            page_size=2)
 
@@ -100,7 +100,5 @@ def connector(centre):
 @pytest.fixture(autouse=True)
 def _english_messages():
     """Messages are asserted in the English source text, whatever the zh-Hans catalogue holds."""
-    from django.utils import translation
-
     with translation.override("en"):
         yield

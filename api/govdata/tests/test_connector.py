@@ -110,3 +110,30 @@ def test_credit_events_endpoint(centre, connector):
 
     assert (run.status, run.new_count) == ("succeeded", 1)
     assert CreditEvent.objects.get().severity == "serious"
+
+
+def test_a_repeated_record_is_written_once_and_unused_fields_are_listed(centre, connector):
+    # given: record 3 repeats record 1; every record carries a field the import does not use
+    records = [dict(r, nodenum="330282") for r in registry_records()[:2]]
+    records.append(dict(records[0]))
+    centre.paged(REGISTRY, records, page_size=2)
+
+    run = api_sync(kind="registry", connector=connector)
+
+    assert (run.status, run.new_count, run.rows_total) == ("succeeded", 2, 3)
+    assert [(n["row"], n["column"]) for n in run.notes] == [(0, "nodenum"), (3, "")]
+    assert run.notes[1]["message"] == "The same as record 1 in every cell: written once."
+
+
+def test_a_record_repeated_with_other_values_rejects_the_pull(centre, connector):
+    records = registry_records()[:2]
+    records.append(dict(records[0], dom="观海卫镇"))
+    centre.paged(REGISTRY, records, page_size=2)
+
+    run = api_sync(kind="registry", connector=connector)
+
+    assert (run.status, run.rejected_count) == ("rejected", 1)
+    assert run.errors == [{"row": 3, "column": "uniscid", "message":
+                           "The same record as record 1, with different values (dom): correct or remove one of the "
+                           "two."}]
+    assert RegistryRecord.objects.count() == 0

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
+from openpyxl import Workbook
 
 from api.govdata.models import CreditEvent, CreditRating, RegistryRecord, RegistryStatus, SyncRun
 from api.govdata.services import file_import
@@ -120,8 +121,6 @@ def test_a_column_missing_from_a_later_file_keeps_its_value():
 
 
 def test_xlsx_with_the_centre_field_names():
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.append(["uniscid", "entname", "regstate", "estdate", "regcap", "opfrom", "opto", "dom", "opscope",
@@ -139,12 +138,67 @@ def test_xlsx_with_the_centre_field_names():
         (date(2012, 3, 18), Decimal("500"), True)
 
 
-def test_duplicate_record_in_one_file_is_rejected():
-    rows = messy_rows()[:2]
-    rows.append(rows[1][:])
-    run = file_import(content=csv_bytes(rows), filename="dup.csv")
-    assert run.status == "rejected"
-    assert [(e["row"], e["column"]) for e in run.errors] == [(3, "uniscid")]
+def test_an_exact_repeat_of_a_row_is_written_once_and_noted():
+    # given: row 4 repeats row 2 in every cell (surrounding spaces aside), row 3 is another enterprise
+    rows = messy_rows()[:3]
+    rows.append([f" {cell} " if cell else cell for cell in rows[1]])
+
+    run = file_import(content=csv_bytes(rows), filename="repeat.csv")
+
+    assert (run.status, run.new_count, run.rows_total, run.errors) == ("succeeded", 2, 3, [])
+    assert run.notes == [{"row": 4, "column": "", "message": "The same as row 2 in every cell: written once."}]
+    assert RegistryRecord.objects.filter(uscc=USCC_A).count() == 1
+
+
+def test_the_same_credit_code_with_different_values_rejects_the_batch_naming_both_rows():
+    rows = messy_rows()
+    repeat = rows[1][:]
+    repeat[5], repeat[13] = "王建华", "慈溪市周巷镇工业园区 9 号"  # legal representative, domicile
+    rows.append(repeat)  # row 5, the same code as row 2
+    rows.append(rows[3][:])  # row 6: an exact repeat of row 4 is no error
+
+    run = file_import(content=csv_bytes(rows), filename="conflict.csv")
+
+    assert (run.status, run.rejected_count) == ("rejected", 1)
+    assert run.errors == [{"row": 5, "column": "uniscid", "message":
+                           "The same record as row 2, with different values (法定代表人, 住所): correct or remove one "
+                           "of the two."}]
+    assert RegistryRecord.objects.count() == 0
+
+
+def test_market_regulation_name_is_the_legal_representative_and_unused_columns_are_listed():
+    # given: the market-regulation export, where `name` is 法定代表人 and the company is `entname`
+    rows = [["uniscid", "entname", "name", "regstate", "nodenum", "法定代表人", ""],
+            [USCC_A, "慈溪市美厨电器有限公司", "王建国", "存续", "330282", "", ""],
+            [USCC_B, "慈溪市老厂轴承有限公司", "李四", "在业", "330282", "", "备注"]]
+
+    run = file_import(content=csv_bytes(rows), filename="scjg-20250301.csv")
+
+    assert (run.status, run.new_count) == ("succeeded", 2)
+    record = RegistryRecord.objects.get(uscc=USCC_A)
+    assert (record.name, record.legal_representative) == ("慈溪市美厨电器有限公司", "王建国")
+    assert record.raw["nodenum"] == "330282"  # kept in the raw data
+    unused = "Not used by this import: its values are kept only in each record's raw data, not in the registry " \
+             "or credit fields."
+    assert run.notes == [{"row": 1, "column": "nodenum", "message": unused},
+                         {"row": 1, "column": "法定代表人", "message": unused},  # a second header for lerep
+                         {"row": 1, "column": "column 7, without a header", "message": unused}]
+
+
+def test_a_file_with_every_column_used_has_no_notes():
+    run = file_import(content=csv_bytes(messy_rows()), filename="registry.csv")
+    assert (run.status, run.notes) == ("succeeded", [])
+
+
+def test_a_credit_code_typed_in_full_width_forms_is_imported():
+    # given: a code typed with a Chinese input method: full-width digits and letters, an ideographic space
+    typed = fullwidth(USCC_A[:9]) + "\u3000" + fullwidth(USCC_A[9:].lower())
+    rows = [["统一社会信用代码", "企业名称", "登记状态"], [typed, "慈溪市美厨电器有限公司", "存续"]]
+
+    run = file_import(content=csv_bytes(rows), filename="fullwidth.csv")
+
+    assert (run.status, run.new_count) == ("succeeded", 1)
+    assert RegistryRecord.objects.get().uscc == USCC_A
 
 
 def test_credit_events_and_ratings_files():

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from api.govdata.models import RegistryRecord, SyncRun
-from api.govdata.services import sync_nightly
+from api.govdata.services import sync_nightly, sync_run_queue
+from api.govdata.tasks import sync_run_execute
 from api.govdata.tests.conftest import USCC_A, USCC_B, csv_bytes
 
 
@@ -42,9 +43,6 @@ def test_nightly_imports_the_folder_then_the_api(db, inbox, centre, connector):
 
 @pytest.mark.celery
 def test_the_task_runs_on_a_real_worker(celery_worker_process, clean_schemas, settings):
-    from api.govdata.tasks import sync_run_execute
-    from api.govdata.services import sync_run_queue
-
     inbox = Path(settings.DATA_DIR) / "govdata" / "inbox"  # the worker's default exchange folder
     inbox.mkdir(parents=True, exist_ok=True)
     for old in inbox.glob("*.csv"):

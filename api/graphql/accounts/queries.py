@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import graphene
 
-from api.govdata.models import ApiToken
 from api.graphql.accounts.types import ApiTokenConnection, Viewer, viewer_of
 from api.graphql.core.auth import auth_of
 from api.graphql.core.pagination import connection_field, paginate
 from api.graphql.core.permissions import Host, Scope, permission_required
+from api.tokens.models import ApiToken
 
 
 class AccountQueries(graphene.ObjectType):

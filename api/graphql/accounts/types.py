@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import graphene
 
-from api.govdata.tokens import SCOPES
 from api.graphql.core.auth import auth_of
 from api.graphql.core.pagination import CountableConnection
 from api.graphql.enterprises.types import EnterpriseNode
+from api.tokens.scopes import SCOPES
 
 ApiScopeEnum = graphene.Enum("ApiScopeEnum", [(s.replace(":", "_").upper(), s) for s in SCOPES],
                              description="What an API token may do (see api/graphql/README.md).")

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Sum
 from django.utils import timezone
 
 from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
 from erp_modules.catalog.models import BomLine, Item, ItemCategory, UnitOfMeasure
 from erp_modules.catalog.selectors import bom_effective_map
+from erp_modules.inventory.models import StockBalance
 
 
 class UomByIdLoader(ByIdLoader[UnitOfMeasure]):
@@ -18,11 +22,6 @@ class ItemCategoryByIdLoader(ByIdLoader[ItemCategory]):
 class ItemByIdLoader(ByIdLoader[Item]):
     model = Item
 
-    def after_batch(self, values):
-        from api.graphql.catalog.types import ItemNode
-
-        ItemNode.prepare(self.context, [v for v in values if v is not None])
-
 
 class CurrentBomByItemIdLoader(DataLoader[int, object]):
     """The released BOM version in force today, per item."""
@@ -30,11 +29,6 @@ class CurrentBomByItemIdLoader(DataLoader[int, object]):
     def batch_load(self, keys):
         boms = bom_effective_map(item_ids=keys, on=timezone.localdate())
         return [boms.get(k) for k in keys]
-
-    def after_batch(self, values):
-        from api.graphql.catalog.types import BomNode
-
-        BomNode.prepare(self.context, [v for v in values if v is not None])
 
 
 class BomLinesByBomIdLoader(DataLoader[int, list]):
@@ -45,7 +39,14 @@ class BomLinesByBomIdLoader(DataLoader[int, list]):
                          lambda line: line.bom_id)
         return [lines.get(k, []) for k in keys]
 
-    def after_batch(self, values):
-        from api.graphql.catalog.types import BomLineType
 
-        BomLineType.prepare(self.context, [line for group in values for line in group])
+class StockOnHandByItemIdLoader(DataLoader[int, Decimal]):
+    """On hand in every location, per item: `Item.stockOnHand`. Inventory's rows, loaded here because
+    the catalog's Item type presents them and api/graphql/catalog imports no GraphQL package above it."""
+
+    default = Decimal("0")
+
+    def batch_load(self, keys):
+        totals = dict(StockBalance.objects.filter(item_id__in=keys).values("item_id").annotate(q=Sum("on_hand"))
+                      .values_list("item_id", "q"))
+        return [totals.get(k) or Decimal("0") for k in keys]

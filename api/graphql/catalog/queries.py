@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import graphene
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from api.graphql.catalog.dataloaders import ItemByIdLoader
@@ -18,8 +19,6 @@ from erp_modules.catalog.selectors import bom_explode, item_get, item_list
 
 
 def _item_or_404(item_id: str):
-    from django.core.exceptions import ValidationError
-
     try:
         pk = pk_from_global_id(item_id, "Item")
     except ValidationError:

@@ -3,10 +3,10 @@ from __future__ import annotations
 import graphene
 
 from api.graphql.catalog.dataloaders import (BomLinesByBomIdLoader, CurrentBomByItemIdLoader, ItemByIdLoader,
-                                             ItemCategoryByIdLoader, UomByIdLoader)
+                                             ItemCategoryByIdLoader, StockOnHandByItemIdLoader, UomByIdLoader)
+from api.graphql.core.dataloaders import loaded_as
 from api.graphql.core.pagination import CountableConnection
-from api.graphql.core.permissions import Scope, permission_required
-from api.graphql.core.types import enum_from_choices, want_related
+from api.graphql.core.types import enum_from_choices, resolve_with, want_related
 from erp_modules.catalog.models import Bom, BomLine, Item, UnitOfMeasure
 
 ItemTypeEnum = enum_from_choices("ItemTypeEnum", Item.Type, "What an item is.")
@@ -29,6 +29,7 @@ class ItemCategory(graphene.ObjectType):
     name = graphene.String(required=True)
 
 
+@loaded_as(ItemByIdLoader)
 class ItemNode(graphene.ObjectType):
     class Meta:
         name = "Item"
@@ -58,31 +59,15 @@ class ItemNode(graphene.ObjectType):
 
     @staticmethod
     def prepare(context, items):
-        from api.graphql.inventory.dataloaders import StockOnHandByItemIdLoader
-
         want_related(context, UomByIdLoader, items, "uom")
         want_related(context, ItemCategoryByIdLoader, items, "category")
         StockOnHandByItemIdLoader(context).want(i.pk for i in items)
         CurrentBomByItemIdLoader(context).want(i.pk for i in items)
 
-    @staticmethod
-    def resolve_uom(root, info):
-        return UomByIdLoader(info.context).load(root.uom_id)
-
-    @staticmethod
-    def resolve_category(root, info):
-        return ItemCategoryByIdLoader(info.context).load(root.category_id)
-
-    @staticmethod
-    @permission_required(Scope.STOCK_READ)
-    def resolve_stock_on_hand(root, info):
-        from api.graphql.inventory.dataloaders import StockOnHandByItemIdLoader
-
-        return StockOnHandByItemIdLoader(info.context).load(root.pk)
-
-    @staticmethod
-    def resolve_current_bom(root, info):
-        return CurrentBomByItemIdLoader(info.context).load(root.pk)
+    resolve_uom = resolve_with(UomByIdLoader, "uom_id")
+    resolve_category = resolve_with(ItemCategoryByIdLoader, "category_id")
+    resolve_stock_on_hand = resolve_with(StockOnHandByItemIdLoader)
+    resolve_current_bom = resolve_with(CurrentBomByItemIdLoader)
 
 
 class ItemConnection(CountableConnection):
@@ -90,6 +75,7 @@ class ItemConnection(CountableConnection):
         node = ItemNode
 
 
+@loaded_as(BomLinesByBomIdLoader)
 class BomLineType(graphene.ObjectType):
     class Meta:
         name = "BomLine"
@@ -105,11 +91,10 @@ class BomLineType(graphene.ObjectType):
     def prepare(context, lines):
         want_related(context, ItemByIdLoader, lines, "component")
 
-    @staticmethod
-    def resolve_component(root, info):
-        return ItemByIdLoader(info.context).load(root.component_id)
+    resolve_component = resolve_with(ItemByIdLoader, "component_id")
 
 
+@loaded_as(CurrentBomByItemIdLoader)
 class BomNode(graphene.ObjectType):
     class Meta:
         name = "Bom"
@@ -130,13 +115,8 @@ class BomNode(graphene.ObjectType):
         want_related(context, ItemByIdLoader, boms, "item")
         BomLinesByBomIdLoader(context).want(b.pk for b in boms)
 
-    @staticmethod
-    def resolve_item(root, info):
-        return ItemByIdLoader(info.context).load(root.item_id)
-
-    @staticmethod
-    def resolve_lines(root, info):
-        return BomLinesByBomIdLoader(info.context).load(root.pk)
+    resolve_item = resolve_with(ItemByIdLoader, "item_id")
+    resolve_lines = resolve_with(BomLinesByBomIdLoader)
 
 
 class BomConnection(CountableConnection):

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api.govdata.tokens import SCOPES
-from tenants.models import ROLE_RANK, Role
+from api.tokens.scopes import SCOPES
+from tenants.models import ROLE_RANK, Enterprise, Membership, Role
 
 READ_SCOPES = frozenset(s for s in SCOPES if s.endswith(":read"))
 WRITE_SCOPES = frozenset(s for s in SCOPES if s.endswith(":write"))
@@ -35,8 +35,6 @@ def scopes_on_public_host(user) -> frozenset[str]:
     `boards:read` for everyone logged in, `boards:write` when the user is a clerk or above of an
     active enterprise (which enterprise acts is chosen per mutation; the board services check the
     membership of that one)."""
-    from tenants.models import Enterprise, Membership
-
     scopes = {"boards:read"}
     roles = Membership.objects.filter(user=user, enterprise__status=Enterprise.Status.ACTIVE).values_list(
         "role", flat=True)

@@ -16,6 +16,11 @@ when something loads. So every list field costs a constant number of queries, wh
 
 One instance per loader class per request (kept on the request), so results are cached for the
 request only.
+
+Loaders return rows and know no GraphQL type: a node type names the loaders whose rows it presents with
+`@loaded_as(ItemByIdLoader)`, and every batch such a loader fetches (or primes) then goes through the
+type's `prepare`, which announces what the rows' own fields will load. Types import loaders; a loader
+never imports a type.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ V = TypeVar("V")
 
 class DataLoader(ABC, Generic[K, V]):
     default = None  # the value for a key the batch did not return
+    node_type = None  # the type that presents the rows (set by @loaded_as): its `prepare` sees every batch
 
     def __new__(cls, context):
         store = getattr(context, "_dataloaders", None)
@@ -49,7 +55,20 @@ class DataLoader(ABC, Generic[K, V]):
         """Return one value per key, in order, with one query."""
 
     def after_batch(self, values: list[V]) -> None:
-        """Hook: announce what the loaded objects' own fields will need (see prepare_nodes)."""
+        """Announce what the loaded objects' own fields will need: the node type's `prepare` (see
+        prepare_nodes); a loader may add wants of its own."""
+        if self.node_type is not None:
+            prepare_nodes(self.context, self.node_type, self.rows_of(values))
+
+    def rows_of(self, values: list[V]) -> list:
+        """The rows in a batch's values: a value that is a list gives each of its rows."""
+        rows = []
+        for value in values:
+            if isinstance(value, list):
+                rows.extend(value)
+            elif value is not None:
+                rows.append(value)
+        return rows
 
     def want(self, keys: Iterable[K]) -> None:
         for key in keys:
@@ -94,6 +113,20 @@ class ByIdLoader(DataLoader[int, V]):
     def batch_load(self, keys):
         rows = self.model.objects.in_bulk(keys)
         return [rows.get(k) for k in keys]
+
+
+def loaded_as(*loader_classes: type[DataLoader]):
+    """Class decorator of a node type: the rows these loaders fetch are presented by it, so each batch
+    goes through its `prepare(context, rows)`. One type per loader."""
+
+    def register(node_type):
+        for loader_class in loader_classes:
+            if loader_class.__dict__.get("node_type") not in (None, node_type):
+                raise TypeError(f"{loader_class.__name__} already presents {loader_class.node_type.__name__}")
+            loader_class.node_type = node_type
+        return node_type
+
+    return register
 
 
 def prepare_nodes(context, node_type, objects) -> None:

@@ -2,12 +2,14 @@
 
 Top-level GraphQL errors carry `extensions.code` (PERMISSION_DENIED, UNAUTHENTICATED,
 ENTERPRISE_HOST_REQUIRED, NOT_FOUND, PAGE_SIZE_EXCEEDED, QUERY_TOO_DEEP, QUERY_TOO_COSTLY …).
-Mutations return their input problems as typed errors `[{field, message, code}]` instead.
+Mutations return their input problems as typed errors `[{field, message, code}]` instead, `code` being an
+enum of the mutation's domain (core/error_codes.py).
 """
 
 from __future__ import annotations
 
-import graphene
+from dataclasses import dataclass
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import GraphQLError
 
@@ -39,11 +41,14 @@ class PageSizeExceeded(ApiError):
     code = "PAGE_SIZE_EXCEEDED"
 
 
-class Error(graphene.ObjectType):
-    field = graphene.String(description="The input field (camelCase), or null when the error is about the whole input.")
-    message = graphene.String(required=True, description="For people; in the caller's language.")
-    code = graphene.String(required=True, description="For programs: stable, snake_case (e.g. code_taken, "
-                                                      "insufficient_stock, required, not_found, invalid).")
+@dataclass(frozen=True)
+class Error:
+    """An input problem of a mutation, as its payload's `errors` answer it (`{field, message, code}`: the
+    type is the mutation's domain's, e.g. CatalogError with a CatalogErrorCode, see core/error_codes.py)."""
+
+    field: str | None
+    message: str
+    code: str
 
 
 def camel(name: str | None) -> str | None:

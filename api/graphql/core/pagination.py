@@ -17,6 +17,7 @@ from api.graphql.core.errors import ApiError, PageSizeExceeded
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_OFFSET = 10 ** 9  # a cursor past it was not made by us (and would overflow the database's OFFSET)
 
 
 class CountableConnection(graphene.relay.Connection):
@@ -46,7 +47,7 @@ def _offset(cursor: str | None, name: str) -> int | None:
     if cursor is None:
         return None
     offset = cursor_to_offset(cursor)
-    if offset is None or offset < 0:
+    if offset is None or offset < 0 or offset > MAX_OFFSET:
         raise ApiError(_("“%(name)s” is not a cursor of this connection.") % {"name": name}, code="INVALID_CURSOR")
     return offset
 

@@ -35,6 +35,18 @@ def want_related(context, loader_cls, objects, field_name: str) -> None:
         loader.after_batch(primed)  # the primed objects announce what their own fields need
 
 
+def resolve_with(loader_cls, key: str = "pk"):
+    """The resolver of a field a loader answers: `loader_cls(info.context).load(root.<key>)` — a related
+    row by its foreign key (`resolve_item = resolve_with(ItemByIdLoader, "item_id")`) or a row's children
+    by its own key (`resolve_lines = resolve_with(SalesOrderLinesByOrderIdLoader)`). The type's `prepare`
+    still announces the keys, so a page costs one query per loader."""
+
+    def resolve(root, info):
+        return loader_cls(info.context).load(getattr(root, key))
+
+    return staticmethod(resolve)
+
+
 def enum_value(value):
     """The stored value of an enum input (graphene passes the member)."""
     return getattr(value, "value", value)

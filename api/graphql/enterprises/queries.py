@@ -2,12 +2,10 @@ from __future__ import annotations
 
 import graphene
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
-from api.graphql.core.errors import ApiError
 from api.graphql.core.pagination import connection_field, paginate
-from api.graphql.enterprises.types import EnterpriseConnection, EnterpriseNode, GovRecord
-from core.uscc import is_valid_uscc, normalize_uscc
+from api.graphql.enterprises.types import EnterpriseConnection, EnterpriseNode
+from core.uscc import normalize_uscc
 from tenants.models import Enterprise
 
 
@@ -20,14 +18,12 @@ class EnterpriseQueries(graphene.ObjectType):
                                    search=graphene.String(description="Name, short name or credit code."),
                                    industry=graphene.String(description="GB/T 4754 class, e.g. 3854."))
     enterprise = graphene.Field(EnterpriseNode, uscc=graphene.String(required=True))
-    gov_record = graphene.Field(GovRecord, uscc=graphene.String(required=True),
-                                description="Registry and credit of any credit code (office; or your own).")
 
     @staticmethod
     def resolve_enterprises(root, info, search=None, industry=None, **page):
         qs = _public_enterprises()
         if search:
-            qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(uscc=search.upper()))
+            qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(uscc=normalize_uscc(search)))
         if industry:
             qs = qs.filter(industry=industry)
         return paginate(qs.order_by("name", "id"), EnterpriseConnection, info, **page)
@@ -39,10 +35,3 @@ class EnterpriseQueries(graphene.ObjectType):
             EnterpriseNode.prepare(info.context, [enterprise])
         return enterprise
 
-    @staticmethod
-    def resolve_gov_record(root, info, uscc):
-        uscc = normalize_uscc(uscc)
-        if not is_valid_uscc(uscc):
-            raise ApiError(_("“%(value)s” is not a valid Unified Social Credit Code.") % {"value": uscc},
-                           code="INVALID_USCC")
-        return GovRecord(uscc=uscc)

@@ -5,7 +5,7 @@ import graphene
 from api.graphql.catalog.dataloaders import ItemByIdLoader
 from api.graphql.catalog.types import ItemNode
 from api.graphql.core.pagination import CountableConnection
-from api.graphql.core.types import want_related
+from api.graphql.core.types import resolve_with, want_related
 
 
 class Warehouse(graphene.ObjectType):
@@ -41,9 +41,7 @@ class StockLevelNode(graphene.ObjectType):
     def prepare(context, rows):
         want_related(context, ItemByIdLoader, rows, "item")  # joined by the selector: primes, no query
 
-    @staticmethod
-    def resolve_item(root, info):
-        return ItemByIdLoader(info.context).load(root.item_id)
+    resolve_item = resolve_with(ItemByIdLoader, "item_id")
 
 
 class StockLevelConnection(CountableConnection):

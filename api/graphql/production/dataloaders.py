@@ -11,8 +11,3 @@ class WorkOrderComponentsByWorkOrderIdLoader(DataLoader[int, list]):
         rows = group_by(WorkOrderComponent.objects.filter(work_order_id__in=keys)
                         .order_by("work_order_id", "line_type", "sequence", "id"), lambda row: row.work_order_id)
         return [rows.get(k, []) for k in keys]
-
-    def after_batch(self, values):
-        from api.graphql.production.types import WorkOrderComponentType
-
-        WorkOrderComponentType.prepare(self.context, [row for group in values for row in group])

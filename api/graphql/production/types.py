@@ -4,8 +4,9 @@ import graphene
 
 from api.graphql.catalog.dataloaders import ItemByIdLoader
 from api.graphql.catalog.types import ItemNode
+from api.graphql.core.dataloaders import loaded_as
 from api.graphql.core.pagination import CountableConnection
-from api.graphql.core.types import enum_from_choices, want_related
+from api.graphql.core.types import enum_from_choices, resolve_with, want_related
 from api.graphql.production.dataloaders import WorkOrderComponentsByWorkOrderIdLoader
 from erp_modules.production.models import WorkOrder, WorkOrderComponent
 
@@ -13,6 +14,7 @@ WorkOrderStatusEnum = enum_from_choices("WorkOrderStatusEnum", WorkOrder.Status)
 ComponentLineTypeEnum = enum_from_choices("WorkOrderLineTypeEnum", WorkOrderComponent.LineType)
 
 
+@loaded_as(WorkOrderComponentsByWorkOrderIdLoader)
 class WorkOrderComponentType(graphene.ObjectType):
     class Meta:
         name = "WorkOrderComponent"
@@ -27,9 +29,7 @@ class WorkOrderComponentType(graphene.ObjectType):
     def prepare(context, rows):
         want_related(context, ItemByIdLoader, rows, "item")
 
-    @staticmethod
-    def resolve_item(root, info):
-        return ItemByIdLoader(info.context).load(root.item_id)
+    resolve_item = resolve_with(ItemByIdLoader, "item_id")
 
 
 class WorkOrderNode(graphene.ObjectType):
@@ -55,13 +55,8 @@ class WorkOrderNode(graphene.ObjectType):
         want_related(context, ItemByIdLoader, orders, "item")
         WorkOrderComponentsByWorkOrderIdLoader(context).want(o.pk for o in orders)
 
-    @staticmethod
-    def resolve_item(root, info):
-        return ItemByIdLoader(info.context).load(root.item_id)
-
-    @staticmethod
-    def resolve_components(root, info):
-        return WorkOrderComponentsByWorkOrderIdLoader(info.context).load(root.pk)
+    resolve_item = resolve_with(ItemByIdLoader, "item_id")
+    resolve_components = resolve_with(WorkOrderComponentsByWorkOrderIdLoader)
 
 
 class WorkOrderConnection(CountableConnection):

@@ -11,8 +11,3 @@ class PurchaseOrderLinesByOrderIdLoader(DataLoader[int, list]):
         lines = group_by(PurchaseOrderLine.objects.filter(order_id__in=keys).order_by("order_id", "line_no", "id"),
                          lambda line: line.order_id)
         return [lines.get(k, []) for k in keys]
-
-    def after_batch(self, values):
-        from api.graphql.purchasing.types import PurchaseOrderLineType
-
-        PurchaseOrderLineType.prepare(self.context, [line for group in values for line in group])

@@ -4,16 +4,18 @@ import graphene
 
 from api.graphql.catalog.dataloaders import ItemByIdLoader
 from api.graphql.catalog.types import ItemNode
+from api.graphql.core.dataloaders import loaded_as
 from api.graphql.core.pagination import CountableConnection
-from api.graphql.core.types import enum_from_choices, want_related
+from api.graphql.core.types import enum_from_choices, resolve_with, want_related
+from api.graphql.partners.dataloaders import PartnerByIdLoader
+from api.graphql.partners.types import PartnerNode
 from api.graphql.purchasing.dataloaders import PurchaseOrderLinesByOrderIdLoader
-from api.graphql.sales.dataloaders import PartnerByIdLoader
-from api.graphql.sales.types import PartnerNode
 from erp_modules.purchasing.models import PurchaseOrder
 
 PurchaseOrderStatusEnum = enum_from_choices("PurchaseOrderStatusEnum", PurchaseOrder.Status)
 
 
+@loaded_as(PurchaseOrderLinesByOrderIdLoader)
 class PurchaseOrderLineType(graphene.ObjectType):
     class Meta:
         name = "PurchaseOrderLine"
@@ -21,6 +23,7 @@ class PurchaseOrderLineType(graphene.ObjectType):
     line_no = graphene.Int(required=True)
     item = graphene.Field(ItemNode, required=True)
     description = graphene.String(required=True)
+    revision = graphene.String(required=True, description="The part's revision to supply (e.g. B); empty: any.")
     quantity = graphene.Decimal(required=True)
     unit_price = graphene.Decimal(required=True, description="Excluding VAT.")
     vat_rate = graphene.Decimal(required=True)
@@ -34,9 +37,7 @@ class PurchaseOrderLineType(graphene.ObjectType):
     def prepare(context, lines):
         want_related(context, ItemByIdLoader, lines, "item")
 
-    @staticmethod
-    def resolve_item(root, info):
-        return ItemByIdLoader(info.context).load(root.item_id)
+    resolve_item = resolve_with(ItemByIdLoader, "item_id")
 
 
 class PurchaseOrderNode(graphene.ObjectType):
@@ -61,13 +62,8 @@ class PurchaseOrderNode(graphene.ObjectType):
         want_related(context, PartnerByIdLoader, orders, "supplier")
         PurchaseOrderLinesByOrderIdLoader(context).want(o.pk for o in orders)
 
-    @staticmethod
-    def resolve_supplier(root, info):
-        return PartnerByIdLoader(info.context).load(root.supplier_id)
-
-    @staticmethod
-    def resolve_lines(root, info):
-        return PurchaseOrderLinesByOrderIdLoader(info.context).load(root.pk)
+    resolve_supplier = resolve_with(PartnerByIdLoader, "supplier_id")
+    resolve_lines = resolve_with(PurchaseOrderLinesByOrderIdLoader)
 
 
 class PurchaseOrderConnection(CountableConnection):

@@ -2,17 +2,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from api.graphql.core.dataloaders import ByIdLoader, DataLoader, group_by
-from erp_modules.partners.models import Partner
+from api.graphql.core.dataloaders import DataLoader, group_by
 from erp_modules.inventory.models import Reservation
 from erp_modules.sales.models import RESERVATION_REFERENCE, SalesOrderKitComponent, SalesOrderLine
+from erp_modules.sales.selectors import kits_reserved, order_line_needs
 
 
 ZERO_QTY = Decimal("0.0000")
-
-
-class PartnerByIdLoader(ByIdLoader[Partner]):
-    model = Partner
 
 
 class SalesOrderLinesByOrderIdLoader(DataLoader[int, list]):
@@ -23,11 +19,6 @@ class SalesOrderLinesByOrderIdLoader(DataLoader[int, list]):
                          lambda line: line.order_id)
         return [lines.get(k, []) for k in keys]
 
-    def after_batch(self, values):
-        from api.graphql.sales.types import SalesOrderLineType
-
-        SalesOrderLineType.prepare(self.context, [line for group in values for line in group])
-
 
 class ReservedByLineIdLoader(DataLoader[int, tuple]):
     """(reserved, short) of order lines: what is reserved of the open quantity (kits: complete kits)
@@ -36,8 +27,6 @@ class ReservedByLineIdLoader(DataLoader[int, tuple]):
     default = (None, None)
 
     def batch_load(self, keys):
-        from erp_modules.sales.selectors import kits_reserved, order_line_needs
-
         lines = SalesOrderLine.objects.select_related("item", "item__uom", "order").in_bulk(keys)
         reservations = group_by(Reservation.objects.filter(reference_type=RESERVATION_REFERENCE,
                                                            reference_line_id__in=keys).order_by("pk"),

@@ -9,8 +9,7 @@ from api.graphql.core.mutations import pk_from_global_id
 from api.graphql.core.pagination import connection_field, paginate
 from api.graphql.core.permissions import Host, Scope, permission_required
 from api.graphql.core.types import enum_value
-from api.graphql.sales.types import PartnerConnection, SalesOrderConnection, SalesOrderNode, SalesOrderStatusEnum
-from erp_modules.partners.selectors import partner_list
+from api.graphql.sales.types import SalesOrderConnection, SalesOrderNode, SalesOrderStatusEnum
 from erp_modules.sales.selectors import sales_order_get, sales_order_list
 
 
@@ -18,8 +17,6 @@ class SalesQueries(graphene.ObjectType):
     sales_orders = connection_field(SalesOrderConnection, "Sales orders, newest first.", search=graphene.String(),
                                     status=SalesOrderStatusEnum())
     sales_order = graphene.Field(SalesOrderNode, id=graphene.ID(required=True))
-    partners = connection_field(PartnerConnection, "Customers and suppliers, by code.", search=graphene.String(),
-                                is_customer=graphene.Boolean(), is_supplier=graphene.Boolean())
 
     @staticmethod
     @permission_required(Scope.ORDERS_READ, host=Host.ENTERPRISE)
@@ -39,8 +36,3 @@ class SalesQueries(graphene.ObjectType):
         SalesOrderNode.prepare(info.context, [order])
         return order
 
-    @staticmethod
-    @permission_required(Scope.ORDERS_READ, host=Host.ENTERPRISE)
-    def resolve_partners(root, info, search=None, is_customer=None, is_supplier=None, **page):
-        qs = partner_list(search=search or "", customers=is_customer, suppliers=is_supplier)
-        return paginate(qs, PartnerConnection, info, **page)

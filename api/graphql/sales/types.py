@@ -4,35 +4,18 @@ import graphene
 
 from api.graphql.catalog.dataloaders import ItemByIdLoader
 from api.graphql.catalog.types import ItemNode
+from api.graphql.core.dataloaders import loaded_as
 from api.graphql.core.pagination import CountableConnection
-from api.graphql.core.types import enum_from_choices, want_related
-from api.graphql.sales.dataloaders import PartnerByIdLoader, ReservedByLineIdLoader, SalesOrderLinesByOrderIdLoader
+from api.graphql.core.types import enum_from_choices, resolve_with, want_related
+from api.graphql.partners.dataloaders import PartnerByIdLoader
+from api.graphql.partners.types import PartnerNode
+from api.graphql.sales.dataloaders import ReservedByLineIdLoader, SalesOrderLinesByOrderIdLoader
 from erp_modules.sales.models import SalesOrder
 
 SalesOrderStatusEnum = enum_from_choices("SalesOrderStatusEnum", SalesOrder.Status)
 
 
-class PartnerNode(graphene.ObjectType):
-    class Meta:
-        name = "Partner"
-        interfaces = (graphene.relay.Node,)
-        description = "A customer and/or supplier of the enterprise."
-
-    code = graphene.String(required=True)
-    name = graphene.String(required=True)
-    is_customer = graphene.Boolean(required=True)
-    is_supplier = graphene.Boolean(required=True)
-    uscc = graphene.String(required=True, description="Unified Social Credit Code, when the partner is an enterprise.")
-    currency = graphene.String(required=True)
-    payment_terms_days = graphene.Int(required=True)
-    active = graphene.Boolean(required=True)
-
-
-class PartnerConnection(CountableConnection):
-    class Meta:
-        node = PartnerNode
-
-
+@loaded_as(SalesOrderLinesByOrderIdLoader)
 class SalesOrderLineType(graphene.ObjectType):
     class Meta:
         name = "SalesOrderLine"
@@ -40,6 +23,8 @@ class SalesOrderLineType(graphene.ObjectType):
     sequence = graphene.Int(required=True)
     item = graphene.Field(ItemNode, required=True)
     description = graphene.String(required=True)
+    revision = graphene.String(required=True, description="The part's revision the line names (e.g. B); empty: "
+                                                          "the one in force.")
     quantity = graphene.Decimal(required=True)
     unit_price = graphene.Decimal(required=True, description="Excluding VAT.")
     discount_pct = graphene.Decimal(required=True)
@@ -66,9 +51,7 @@ class SalesOrderLineType(graphene.ObjectType):
     def resolve_short(root, info):
         return ReservedByLineIdLoader(info.context).load(root.pk)[1]
 
-    @staticmethod
-    def resolve_item(root, info):
-        return ItemByIdLoader(info.context).load(root.item_id)
+    resolve_item = resolve_with(ItemByIdLoader, "item_id")
 
 
 class SalesOrderNode(graphene.ObjectType):
@@ -95,13 +78,8 @@ class SalesOrderNode(graphene.ObjectType):
         want_related(context, PartnerByIdLoader, orders, "customer")
         SalesOrderLinesByOrderIdLoader(context).want(o.pk for o in orders)
 
-    @staticmethod
-    def resolve_customer(root, info):
-        return PartnerByIdLoader(info.context).load(root.customer_id)
-
-    @staticmethod
-    def resolve_lines(root, info):
-        return SalesOrderLinesByOrderIdLoader(info.context).load(root.pk)
+    resolve_customer = resolve_with(PartnerByIdLoader, "customer_id")
+    resolve_lines = resolve_with(SalesOrderLinesByOrderIdLoader)
 
 
 class SalesOrderConnection(CountableConnection):

@@ -52,7 +52,7 @@ def two_enterprises(make_enterprise, make_user):
 
 @pytest.fixture
 def make_token():
-    from api.govdata.tokens import api_token_create
+    from api.tokens.services import api_token_create
 
     def make(enterprise, scopes=("catalog:read", "stock:read"), name="integration") -> str:
         return api_token_create(enterprise=enterprise, name=name, scopes=list(scopes)).token

@@ -106,7 +106,7 @@ def test_drafts_are_seen_only_by_their_own_enterprise(client, pair, make_token):
 
 
 def test_matches_of_a_listing(client, pair):
-    from ecommerce.matching import listing_matches_refresh
+    from ecommerce.services import listing_matches_refresh
 
     a, b, _alice, _bob = pair
     supply = post(a, title="油烟机电机 220V 120W", quantity=Decimal("1000"), unit="台")
@@ -207,8 +207,8 @@ def test_listing_create_on_an_enterprise_host(client, pair, make_user):
 
 
 def test_a_revoked_token_or_suspended_enterprise_cannot_post(client, pair, make_token):
-    from api.govdata.models import ApiToken
-    from api.govdata.tokens import api_token_revoke
+    from api.tokens.models import ApiToken
+    from api.tokens.services import api_token_revoke
 
     a, *_ = pair
     token = make_token(a, ["boards:write"])

@@ -17,7 +17,7 @@ PASSWORD = "Graph-QL-2026!"
 def test_owner_runs_a_query_in_graphiql(live_server, clean_schemas, chromium, make_enterprise, make_user):
     from playwright.sync_api import expect
 
-    from erp_modules.common.testing import make_item, receive
+    from erp_modules.workspace.testing import make_item, receive
 
     owner = make_user(email="owner@graphiql.test", password=PASSWORD)
     enterprise = make_enterprise(slug="gql-browser", owner=owner)

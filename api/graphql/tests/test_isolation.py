@@ -5,7 +5,7 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from api.graphql.tests.conftest import error_codes, gql
-from erp_modules.common.testing import make_item, receive
+from erp_modules.workspace.testing import make_item, receive
 
 STOCK = "{ stockLevels(first: 10) { edges { node { item { code } onHand } } } }"
 

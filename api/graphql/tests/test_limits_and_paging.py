@@ -92,3 +92,82 @@ def test_introspection_is_not_limited(client, five_items):
     a, token = five_items
     result = gql(client, get_introspection_query(descriptions=True), enterprise=a, token=token)
     assert "errors" not in result and result["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+# ---- honest cost: variables' values and defaults, coerced as execution coerces them -------------------
+
+TEN = "query%s { %s }" % ("%s", " ".join(
+    f"a{i}: items(first: %s) {{ edges {{ node {{ code name currentBom {{ lines {{ component {{ code }} }} }} }} }} }}"
+    for i in range(10)))
+
+
+def _ten(variables_decl: str, first: str) -> str:
+    return TEN.replace("first: %s", f"first: {first}") % variables_decl
+
+
+def test_variable_defaults_and_floats_cost_like_the_literal(client, five_items):
+    a, token = five_items
+    literal = gql(client, _ten("", "100"), enterprise=a, token=token, status=400)
+    assert error_codes(literal) == ["QUERY_TOO_COSTLY"]
+    cost = literal["errors"][0]["extensions"]["cost"]
+    by_default = gql(client, _ten("($n: Int = 100)", "$n"), enterprise=a, token=token, status=400)
+    as_float = gql(client, _ten("($n: Int)", "$n"), {"n": 100.0}, enterprise=a, token=token, status=400)
+    non_null_default = gql(client, _ten("($n: Int! = 100)", "$n"), enterprise=a, token=token, status=400)
+    assert [r["errors"][0]["extensions"] for r in (by_default, as_float, non_null_default)] == [
+        {"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": 20000}] * 3
+    cheap = gql(client, _ten("($n: Int = 100)", "$n"), {"n": 2}, enterprise=a, token=token)
+    assert "errors" not in cheap and len(cheap["data"]["a9"]["edges"]) == 2
+
+
+def test_variables_that_cannot_be_coerced_are_refused_before_anything_runs(client, five_items):
+    a, token = five_items
+    result = gql(client, _ten("($n: Int)", "$n"), {"n": 1.5}, enterprise=a, token=token, status=400)
+    assert error_codes(result) == ["BAD_USER_INPUT"] and result.get("data") is None
+
+
+def test_aliases_are_capped(client, five_items):
+    a, token = five_items
+    allowed = gql(client, "{ %s }" % " ".join(f"p{i}: ping" for i in range(30)), enterprise=a, token=token)
+    assert "errors" not in allowed
+    refused = gql(client, "{ %s }" % " ".join(f"p{i}: ping" for i in range(31)), enterprise=a, token=token,
+                  status=400)
+    assert error_codes(refused) == ["TOO_MANY_ALIASES"]
+    assert refused["errors"][0]["extensions"] == {"code": "TOO_MANY_ALIASES", "count": 31, "limit": 30}
+    schema_bomb = gql(client, "{ %s }" % " ".join(f"s{i}: __schema {{ types {{ name }} }}" for i in range(31)),
+                      enterprise=a, token=token, status=400)
+    assert error_codes(schema_bomb) == ["TOO_MANY_ALIASES"]  # introspection is not costed, but its aliases count
+
+
+def test_mutations_are_capped_and_none_runs(client, five_items, make_token):
+    from api.tokens.models import ApiToken
+
+    a, token = five_items
+    writer = make_token(a, ["catalog:write"])
+    create = 'm%d: itemCreate(input: {code: "NEW-%d", name: "新物料", uom: "pcs"}) { errors { code } }'
+    refused = gql(client, "mutation { %s }" % " ".join(create % (i, i) for i in range(11)), enterprise=a,
+                  token=writer, status=400)
+    assert error_codes(refused) == ["TOO_MANY_MUTATIONS"] and refused.get("data") is None
+    with tenant_context(a):
+        assert not Item.objects.filter(code__startswith="NEW-").exists()
+    allowed = gql(client, "mutation { %s }" % " ".join(create % (i, i) for i in range(10)), enterprise=a,
+                  token=writer)
+    assert "errors" not in allowed
+    with tenant_context(a):
+        assert Item.objects.filter(code__startswith="NEW-").count() == 10
+    assert ApiToken.objects.count() == 2
+
+
+def test_an_unexpected_exception_is_logged_and_answered_without_its_text(caplog):
+    from graphql import located_error
+
+    from api.graphql.views import ApiGraphQLView
+
+    try:
+        raise ZeroDivisionError("secret detail")
+    except ZeroDivisionError as exc:
+        error = located_error(exc, None, ["items", 0, "code"])
+    with caplog.at_level("ERROR", logger="api.graphql.views"):
+        formatted = ApiGraphQLView.format_error(error)
+    assert formatted == {"message": "Internal error.", "path": ["items", 0, "code"],
+                         "extensions": {"code": "INTERNAL_ERROR"}}
+    assert "ZeroDivisionError: secret detail" in caplog.text

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import tenant_context
 
-from api.govdata.models import ApiToken
 from api.graphql.tests.conftest import error_codes, gql
+from api.tokens.models import ApiToken
 from erp_modules.catalog.models import Item
-from erp_modules.common.testing import make_item, receive
 from erp_modules.sales.models import SalesOrder
+from erp_modules.workspace.testing import make_item, receive
 from tenants.models import Membership, Role
 
 ITEM_CREATE = """mutation($input: ItemCreateInput!) { itemCreate(input: $input) {

@@ -12,15 +12,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from api.govdata.models import ApiToken, CreditEvent, CreditRating, RegistryRecord
+from api.govdata.models import CreditEvent, CreditRating, RegistryRecord
 from api.graphql.tests.conftest import gql
+from api.tokens.models import ApiToken
 from erp_modules.catalog.models import Bom, BomLine, Item, ItemCategory, UnitOfMeasure
-from erp_modules.common.testing import main_location
 from erp_modules.inventory.models import StockBalance
 from erp_modules.partners.models import Partner
 from erp_modules.production.models import WorkOrder, WorkOrderComponent
 from erp_modules.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from erp_modules.sales.models import SalesOrder, SalesOrderLine
+from erp_modules.workspace.testing import main_location
 from tenants.models import Enterprise
 from core.uscc import uscc_make
 
@@ -94,7 +95,7 @@ def _fill_boards(enterprise, samples):
 @pytest.fixture
 def loaded(make_enterprise, make_user):
     """One enterprise full of data, N public enterprises with government records, N tokens."""
-    from api.govdata.tokens import api_token_create, token_hash
+    from api.tokens.services import api_token_create, token_hash
 
     admin = make_user(email="qc-admin@a.test")
     office = make_user(email="qc-office@gov.test", platform_role="office")
@@ -126,28 +127,29 @@ def loaded(make_enterprise, make_user):
 
 
 LIST_FIELDS = {
-    # field: (selection, auth, expected queries per request)
+    # field: (selection, auth, expected queries per request; a token's include one for its address's failed
+    # token attempts, django-axes)
     "items": ("totalCount edges { node { code uom { code } category { code } stockOnHand currentBom { version "
-              "lines { quantity component { code uom { code } } } } } }", "token", 9),
-    "boms": ("edges { node { version item { code } lines { component { code } } } }", "token", 6),
+              "lines { quantity component { code uom { code } } } } } }", "token", 10),
+    "boms": ("edges { node { version item { code } lines { component { code } } } }", "token", 7),
     "stockLevels": ("edges { node { item { code uom { code } } location { code warehouse { code } } lot { code } "
-                    "onHand reserved available } }", "token", 3),
+                    "onHand reserved available } }", "token", 4),
     "salesOrders": ("edges { node { number customer { code } lines { item { code } quantity reserved short } } }",
-                    "token", 8),
-    "purchaseOrders": ("edges { node { number supplier { code } lines { item { code uom { code } } } } }", "token", 6),
+                    "token", 9),
+    "purchaseOrders": ("edges { node { number supplier { code } lines { item { code uom { code } } } } }", "token", 7),
     "workOrders": ("edges { node { number item { code } components { item { code } quantityRequired } } }",
-                   "token", 5),
-    "partners": ("totalCount edges { node { code name } }", "token", 4),
+                   "token", 6),
+    "partners": ("totalCount edges { node { code name } }", "token", 5),
     "enterprises": ("edges { node { name registry { name } credit { ratings { grade } events { kind } } "
                     "creditBadge { level } } }", "office", 7),
     "listings": ("totalCount edges { node { title contactPhone board { code } category { code parentCode } "
                  "attributes { name } enterprise { name creditBadge { level } } "
                  "matches { score listing { title enterprise { name } } } quotations { unitPrice enterprise { name } } } }",
-                 "token", 11),
-    "myQuotations": ("edges { node { unitPrice status listing { title } enterprise { name } } }", "token", 5),
-    "myListings": ("edges { node { title status enterprise { uscc } matches { score } } }", "token", 4),
+                 "token", 12),
+    "myQuotations": ("edges { node { unitPrice status listing { title } enterprise { name } } }", "token", 6),
+    "myListings": ("edges { node { title status enterprise { uscc } matches { score } } }", "token", 5),
     "inquiryThreads": ("totalCount edges { node { unread listing { title } asker { name } owner { name } "
-                       "messages { body mine sender { name } } } }", "token", 8),
+                       "messages { body mine sender { name } } } }", "token", 9),
     "apiTokens": ("edges { node { name prefix createdBy } }", "admin", 5),
 }
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from api.govdata.models import ApiToken
 from api.graphql.tests.conftest import error_codes, gql
+from api.tokens.models import ApiToken
 
 HTML = {"HTTP_ACCEPT": "text/html"}
 
@@ -88,3 +88,32 @@ def test_mutations_are_post_only(client, two_enterprises, make_token):
     response = client.get("/graphql/", {"query": "mutation { apiTokenRevoke(id: \"x\") { errors { code } } }"},
                           HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {make_token(a)}")
     assert response.status_code == 405
+
+
+# ---- failed token authentications per address (django-axes) ----------------------------------------
+
+def _ask(client, token, address):
+    return client.post("/graphql/", json.dumps({"query": "{ ping }"}), content_type="application/json",
+                       HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=address)
+
+
+def test_failed_tokens_lock_the_address_for_a_cool_off(client, two_enterprises, make_token, settings):
+    from axes.models import AccessAttempt
+
+    a, b = two_enterprises[0], two_enterprises[1]
+    good = make_token(a)
+    wrong = [make_token(b), "dbk_0000000000_nope", good[:-2] + "xx"]  # another enterprise's, unknown, mangled
+    limit = settings.AXES_FAILURE_LIMIT
+    answers = [_ask(client, wrong[n % len(wrong)], "203.0.113.7") for n in range(limit)]
+    assert [r.status_code for r in answers] == [401] * (limit - 1) + [429]
+    locked = _ask(client, good, "203.0.113.7")  # even the right token waits: guessing cannot go on
+    assert locked.status_code == 429 and int(locked["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
+    assert locked.json()["errors"][0]["extensions"] == {"code": "TOO_MANY_FAILED_ATTEMPTS",
+                                                         "retryAfter": int(locked["Retry-After"])}
+    assert _ask(client, good, "198.51.100.9").status_code == 200  # another address is not concerned
+    anonymous = client.post("/graphql/", json.dumps({"query": "{ ping }"}), content_type="application/json",
+                            HTTP_HOST="localhost", REMOTE_ADDR="203.0.113.7")
+    assert anonymous.status_code == 200  # no token, nothing to guess
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.7").exists()  # the platform admin sees it …
+    AccessAttempt.objects.filter(ip_address="203.0.113.7").delete()  # … and lifts it
+    assert _ask(client, good, "203.0.113.7").status_code == 200

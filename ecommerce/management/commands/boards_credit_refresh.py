@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from ecommerce.credit import boards_credit_refresh
+from ecommerce.services import boards_credit_refresh
 
 
 class Command(BaseCommand):

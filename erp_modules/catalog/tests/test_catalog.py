@@ -11,7 +11,7 @@ from erp_modules.catalog.selectors import bom_effective, bom_explode, bom_where_
 from erp_modules.catalog.services import (bom_create, bom_line_add, bom_new_version, bom_release, item_create,
                                           item_update, uom_convert)
 from erp_modules.common.selectors import audit_history
-from erp_modules.common.testing import make_bom, make_item, receive, unit
+from erp_modules.workspace.testing import make_bom, make_item, receive, unit
 
 D = Decimal
 

@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 
 from erp_modules.common.models import AuditEntry, ErpSettings
 from erp_modules.common.services import erp_settings_get, erp_settings_update
+from erp_modules.partners.models import Partner
 from erp_modules.sales.tests.factories import make_customer, make_hood, order_for
 from tenants.models import Membership, Role
 
@@ -169,8 +170,6 @@ def test_a_change_in_enterprise_a_never_affects_enterprise_b(client, make_enterp
 
 
 def test_a_customer_without_a_currency_is_quoted_and_sold_in_the_enterprise_currency(erp):
-    from erp_modules.partners.models import Partner
-
     erp_settings_update(currency="USD")
     customer = make_customer()
     Partner.objects.filter(pk=customer.pk).update(currency="")

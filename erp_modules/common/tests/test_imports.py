@@ -5,17 +5,20 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import tenant_context
 from openpyxl import Workbook, load_workbook
 
+from core.testing import codes_by_field
 from erp_modules.catalog.models import Bom, Item
 from erp_modules.common.imports import import_job_create, import_job_run
 from erp_modules.common.models import ImportJob
-from erp_modules.common.testing import make_item
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.partners.models import Partner
+from erp_modules.workspace.testing import make_item
 
 
 def xlsx(header, rows) -> bytes:
@@ -35,12 +38,25 @@ def run_import(kind, content, name="data.xlsx", user=None):
 
 
 def _anon():
-    from django.contrib.auth.models import AnonymousUser
-
     return AnonymousUser()
 
 
 ITEM_HEADER = ["code", "name", "item_type", "uom", "category", "lead_time_days", "safety_stock", "standard_cost"]
+
+
+def test_a_second_upload_waits_for_the_first_import_to_finish(erp):
+    # given an import queued and not yet run by the worker
+    first = import_job_create(kind="items", file=SimpleUploadedFile("first.xlsx", xlsx(ITEM_HEADER, [])), user=_anon())
+    # when a second file is uploaded meanwhile
+    with pytest.raises(ValidationError) as exc:
+        import_job_create(kind="items", file=SimpleUploadedFile("second.xlsx", xlsx(ITEM_HEADER, [])), user=_anon())
+    # then it is refused on the file field, naming the file still being imported, and nothing is queued
+    assert codes_by_field(exc) == {"file": ["import_in_progress"]} and "first.xlsx" in exc.value.messages[0]
+    assert ImportJob.objects.count() == 1
+    # and once the first has run, the next upload is taken
+    import_job_run(job_id=first.pk)
+    import_job_create(kind="items", file=SimpleUploadedFile("second.xlsx", xlsx(ITEM_HEADER, [])), user=_anon())
+    assert ImportJob.objects.count() == 2
 
 
 def test_items_import_writes_every_row(erp):

@@ -13,15 +13,17 @@ from django_tenants.utils import tenant_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.testing import run_together
 from erp_modules.catalog.models import Item
-from erp_modules.common.testing import main_location, make_item, receive
 from erp_modules.inventory import selectors
-from erp_modules.inventory.models import (ItemValuation, Location, MoveType, ReasonCode, Reservation, StockBalance,
-                                          StockMove)
+from erp_modules.inventory.models import (ItemValuation, Location, MoveType, ReasonCode, Reservation, SnapshotPeriod,
+                                          StockBalance, StockMove)
 from erp_modules.inventory.services import (MoveLine, location_create, lot_get_or_create, reservation_create,
                                             reservation_release, stock_adjust, stock_count_create, stock_count_post,
                                             stock_move_correct, stock_moves_post, stock_snapshot_create,
                                             stock_transfer)
+from erp_modules.inventory.tasks import month_end_close, previous_month_end
+from erp_modules.workspace.testing import main_location, make_item, receive
 
 D = Decimal
 
@@ -154,10 +156,7 @@ def test_twenty_concurrent_reservations_of_one_unit_with_ten_on_hand(clean_schem
             connections.close_all()
 
     threads = [threading.Thread(target=reserve, args=(n,)) for n in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     assert sorted(results) == ["insufficient_stock"] * 10 + ["ok"] * 10
     with tenant_context(enterprise):
         assert Reservation.objects.filter(item=item, status="active").count() == 10
@@ -265,9 +264,6 @@ def test_the_last_units_out_take_the_remaining_value_rounding_included(erp):
 
 
 def test_month_end_close_task_snapshots_the_previous_month(erp):
-    from erp_modules.inventory.models import SnapshotPeriod
-    from erp_modules.inventory.tasks import month_end_close, previous_month_end
-
     item = make_item()
     stock_moves_post(move_type=MoveType.RECEIPT, lines=[MoveLine(item, main_location(), D("5"), unit_cost=D("2"))],
                      posted_at=previous_month_end() - timedelta(days=3))

@@ -10,12 +10,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from erp_modules.catalog.models import Item
-from erp_modules.common.testing import main_location, make_bom, make_item, receive
 from erp_modules.partners.models import Partner, PriceList, PriceListItem
 from erp_modules.partners.services import partner_create
 from erp_modules.purchasing.services import purchase_order_approve, purchase_order_create
 from erp_modules.sales.models import SalesOrder
 from erp_modules.sales.services import sales_order_confirm, sales_order_create
+from erp_modules.workspace.testing import main_location, make_bom, make_item, receive
 
 _n = itertools.count(1)
 

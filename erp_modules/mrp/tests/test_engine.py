@@ -1,12 +1,15 @@
 """The engine on hand-computed cases (pure pandas, no database).
 
-Conventions the expected figures follow (see engine.py): a planned order is due at the start of
-its bucket (today for the first one) and released lead time days earlier; components are needed
-on the parent's release date; safety stock is kept; lot-for-lot unless a minimum / multiple is set.
+Conventions the expected figures follow (see engine.py): a planned order is due on the date of
+the first need it covers (never before today; at its bucket's start when it restores safety
+stock) and released lead time days earlier, in day and week buckets alike (a week bucket may
+merge the week's needs into one order); components are needed on the parent's release date;
+safety stock is kept; lot-for-lot unless a minimum / multiple is set.
 """
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -139,18 +142,110 @@ def test_lead_time_offsetting_across_levels_in_days():
 
 def test_lead_time_offsetting_in_week_buckets():
     """Today Wednesday 06-04 (week buckets: this week from today, then Mondays).
-    Demand on Fri 06-20 (bucket of Mon 06-16): FG due 06-16, release 06-13 (3 days);
-    SA needed 06-13 → bucket of Mon 06-09: due 06-09, release 06-06;
-    RM needed 06-06 → this week: due today 06-04, release 05-28 (7 days) → late."""
+    Demand on Fri 06-20 (bucket of Mon 06-16): FG due 06-20, release 06-17 (3 days);
+    SA needed 06-17 (same bucket): due 06-17, release 06-14; RM needed 06-14 (bucket of Mon 06-09):
+    due 06-14, release 06-07 (7 days) — not late. The buckets group, they do not move dates."""
     inputs, ids = build([item("FG", "finished", lt=3), item("SA", "subassembly", lt=3), item("RM", "raw", lt=7)],
                         lines=[("FG", "SA", 1), ("SA", "RM", 1)],
                         demand=[("FG", date(2025, 6, 20), 5, "SO-00006", 1)])
     result = mrp_compute(inputs, today=WED, bucket="week")
-    assert orders(result, ids, "FG") == [(5, date(2025, 6, 13), date(2025, 6, 16))]
-    assert orders(result, ids, "SA") == [(5, date(2025, 6, 6), date(2025, 6, 9))]
-    assert orders(result, ids, "RM") == [(5, date(2025, 5, 28), date(2025, 6, 4))]
-    assert order_row(result, ids, "RM")["is_late"]
+    assert orders(result, ids, "FG") == [(5, date(2025, 6, 17), date(2025, 6, 20))]
+    assert orders(result, ids, "SA") == [(5, date(2025, 6, 14), date(2025, 6, 17))]
+    assert orders(result, ids, "RM") == [(5, date(2025, 6, 7), date(2025, 6, 14))]
+    assert [order_row(result, ids, c)["bucket"] for c in ("FG", "SA", "RM")] == [2, 2, 1]
+    assert not result.planned["is_late"].any() and "late" not in result.exceptions["kind"].tolist()
     assert result.bucket_starts[:3] == [WED, date(2025, 6, 9), date(2025, 6, 16)]
+
+
+FOUR_LEVELS = dict(
+    items=[item("FG", "finished", lt=2), item("SA", "subassembly", lt=3), item("CP", "component", lt=4),
+           item("RM", "raw", lt=5)],
+    lines=[("FG", "SA", 2), ("SA", "CP", 3), ("CP", "RM", 2)])
+
+
+@pytest.mark.parametrize("today", [MON, WED])
+def test_a_four_level_chain_has_the_same_dates_in_day_and_week_buckets(today):
+    """The case of issue 11: FG due on day 20. Week buckets used to put each order on its
+    bucket's Monday and every level moved earlier again (FG day 14, SA day 7, CP and RM day 0,
+    released "before today"). Dates are the needs offset by lead times, whatever the bucket:
+        FG 5  due 20, release 18 (2 days) → SA 2 × 5 = 10 needed on 18
+        SA 10 due 18, release 15 (3 days) → CP 3 × 10 = 30 needed on 15
+        CP 30 due 15, release 11 (4 days) → RM 2 × 30 = 60 needed on 11
+        RM 60 due 11, release 6 (5 days) — nothing late."""
+    inputs, ids = build(FOUR_LEVELS["items"], lines=FOUR_LEVELS["lines"],
+                        demand=[("FG", days(today, 20), 5, "SO-00020", 1)])
+    d = lambda n: days(today, n)  # noqa: E731
+    expected = {"FG": [(5, d(18), d(20))], "SA": [(10, d(15), d(18))], "CP": [(30, d(11), d(15))],
+                "RM": [(60, d(6), d(11))]}
+    for bucket in ("day", "week"):
+        result = mrp_compute(inputs, today=today, bucket=bucket)
+        assert {code: orders(result, ids, code) for code in expected} == expected, bucket
+        assert result.planned["level"].tolist() == [0, 1, 2, 3]
+        assert not result.planned["is_late"].any(), bucket
+        assert "late" not in result.exceptions["kind"].tolist(), bucket
+
+
+def _only_merged(day: list[tuple], week: list[tuple]) -> bool:
+    """Week buckets may only merge the day plan's orders: every week order is due on a day order's
+    date, the same total is planned, and by any date the week plan has at least as much due."""
+    if {due for *_q, due in week} - {due for *_q, due in day}:
+        return False
+    if abs(sum(q for q, *_ in week) - sum(q for q, *_ in day)) > 1e-9:
+        return False
+    return all(sum(q for q, _r, due in week if due <= when) >= sum(q for q, _r, due in day if due <= when)
+               for *_q, when in day)
+
+
+def test_week_buckets_merge_the_needs_of_a_week_into_one_order_due_at_the_first():
+    """Today Monday 06-02. FG: 4 on day 16 (Wed) and 6 on day 18 (Fri) of week 2; 5 on day 31
+    (Thu) and 3 on day 33 (Sat) of week 4. 3 SA in stock. Per day (one order per need):
+        FG (4, 14, 16) (6, 16, 18) (5, 29, 31) (3, 31, 33)
+        SA gross 8@14 12@16 10@29 6@31 − 3 on hand → (5, 11, 14) (12, 13, 16) (10, 26, 29) (6, 28, 31)
+        CP (15, 7, 11) (36, 9, 13) (30, 22, 26) (18, 24, 28);  RM (30, 2, 7) (72, 4, 9) (60, 17, 22) (36, 19, 24)
+    Per week, the needs of a week become one order, due on the first of them:
+        FG (10, 14, 16) (8, 29, 31) → SA needs 20@14, 16@29 → (17, 11, 14) (16, 26, 29)
+        → CP 51@11, 48@26 → (51, 7, 11) (48, 22, 26) → RM 102@7, 96@22 → (102, 2, 7) (96, 17, 22)."""
+    inputs, ids = build(FOUR_LEVELS["items"], lines=FOUR_LEVELS["lines"],
+                        demand=[("FG", days(MON, 16), 4, "SO-00021", 1), ("FG", days(MON, 18), 6, "SO-00021", 2),
+                                ("FG", days(MON, 31), 5, "SO-00022", 1), ("FG", days(MON, 33), 3, "SO-00022", 2)],
+                        on_hand={"SA": 3})
+    by_day = mrp_compute(inputs, today=MON, bucket="day")
+    by_week = mrp_compute(inputs, today=MON, bucket="week")
+
+    d = lambda n: days(MON, n)  # noqa: E731
+    assert orders(by_day, ids, "FG") == [(4, d(14), d(16)), (6, d(16), d(18)), (5, d(29), d(31)), (3, d(31), d(33))]
+    assert orders(by_day, ids, "SA") == [(5, d(11), d(14)), (12, d(13), d(16)), (10, d(26), d(29)), (6, d(28), d(31))]
+    assert orders(by_day, ids, "CP") == [(15, d(7), d(11)), (36, d(9), d(13)), (30, d(22), d(26)), (18, d(24), d(28))]
+    assert orders(by_day, ids, "RM") == [(30, d(2), d(7)), (72, d(4), d(9)), (60, d(17), d(22)), (36, d(19), d(24))]
+    assert orders(by_week, ids, "FG") == [(10, d(14), d(16)), (8, d(29), d(31))]
+    assert orders(by_week, ids, "SA") == [(17, d(11), d(14)), (16, d(26), d(29))]
+    assert orders(by_week, ids, "CP") == [(51, d(7), d(11)), (48, d(22), d(26))]
+    assert orders(by_week, ids, "RM") == [(102, d(2), d(7)), (96, d(17), d(22))]
+    for code in ("FG", "SA", "CP", "RM"):
+        assert _only_merged(orders(by_day, ids, code), orders(by_week, ids, code)), code
+    for result in (by_day, by_week):
+        assert not result.planned["is_late"].any() and "late" not in result.exceptions["kind"].tolist()
+    # the merged order serves both lines of the week, and says so
+    fg = order_row(by_week, ids, "FG")
+    assert [(p["line"], p["qty"], p["date"]) for p in fg["pegging"]] == [(1, 4.0, "2025-06-18"), (2, 6.0, "2025-06-20")]
+    assert fg["reason_en"] == "Demand SO-00021 line 1 (+1 more), short 10 pcs, lead time 2 days"
+
+
+def test_in_week_buckets_safety_stock_and_overdue_needs_are_due_today_not_earlier():
+    """Today Wednesday 06-04. P: lead time 2, safety stock 10, 4 on hand; 6 were due on Monday
+    06-02 (overdue) and 5 are due Friday 06-06.
+    Per day: today 4 − 6 → 12 (safety stock and the overdue 6), due today; Friday 10 − 5 → 5.
+    Per week: 4 − 11 → 17, one order due today (not on Monday: never in the past), released
+    Monday — late, rightly: it is needed now."""
+    inputs, ids = build([item("P", "raw", lt=2, ss=10)],
+                        demand=[("P", MON, 6, "SO-00023", 1), ("P", days(MON, 4), 5, "SO-00023", 2)],
+                        on_hand={"P": 4})
+    by_day = mrp_compute(inputs, today=WED, bucket="day")
+    by_week = mrp_compute(inputs, today=WED, bucket="week")
+    assert orders(by_day, ids, "P") == [(12, MON, WED), (5, WED, days(MON, 4))]
+    assert orders(by_week, ids, "P") == [(17, MON, WED)]
+    assert _only_merged(orders(by_day, ids, "P"), orders(by_week, ids, "P"))
+    assert order_row(by_week, ids, "P")["is_late"]
 
 
 def test_lot_sizing_minimum_and_multiple():
@@ -212,8 +307,6 @@ def test_a_bom_cycle_is_reported_not_looped():
 
 
 def test_low_level_codes_are_the_longest_path():
-    import numpy as np
-
     # 0 → 1 → 2 → 3 and 0 → 3: 3 is at level 3
     level, in_cycle = low_level_codes(4, np.array([0, 1, 2, 0]), np.array([1, 2, 3, 3]))
     assert level.tolist() == [0, 1, 2, 3] and not in_cycle.any()

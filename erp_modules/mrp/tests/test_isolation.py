@@ -14,10 +14,8 @@ from erp_modules.mrp.tests.factories import hood_family, make_bom, make_item, we
 
 
 @pytest.fixture
-def two_enterprises(make_enterprise, make_user):
-    alice, bob = make_user(email="alice@mrp-a.test"), make_user(email="bob@mrp-b.test")
-    a = make_enterprise(slug="mrpalpha", owner=alice)
-    b = make_enterprise(slug="mrpbravo", owner=bob)
+def two_enterprises(enterprise_pair):
+    a, b, alice, bob = enterprise_pair("mrpalpha", "mrpbravo")
     with tenant_context(a):
         fg = make_item("A-ONLY", item_type=Item.Type.FINISHED, lead_time_days=1)
         make_bom(fg, [(make_item("A-PART", item_type=Item.Type.RAW, lead_time_days=1), 1)])

@@ -12,7 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from erp_modules.catalog.models import Item
+from core.jobs import LockKey
+from core.testing import codes
+from erp_modules.catalog.models import BomLine, Item
 from erp_modules.inventory.services import reservation_create
 from erp_modules.mrp import engine, selectors, services
 from erp_modules.mrp.models import MasterScheduleEntry, MrpException, MrpItemPlan, MrpRun, PlannedOrder
@@ -20,11 +22,7 @@ from erp_modules.mrp.tests.factories import (approved_po, confirmed_order, hood_
                                              make_item, make_supplier, receive, week)
 from erp_modules.production.models import WorkOrder
 from erp_modules.purchasing.models import PurchaseOrder
-from erp_modules.common.testing import main_location
-
-
-def codes(exc: ValidationError) -> list[str]:
-    return [e.code for e in exc.error_list] if hasattr(exc, "error_list") else []
+from erp_modules.workspace.testing import main_location
 
 
 def run_now(**kwargs) -> MrpRun:
@@ -39,14 +37,17 @@ def plan_of(run: MrpRun, item: Item) -> list[tuple]:
 
 
 def test_a_run_plans_from_sales_orders_schedule_stock_and_open_purchase_orders(erp):
-    """Week buckets. FG: SO-00001 5 on Wednesday of week 3, master schedule 8 in week 4.
-        FG 5 due week 3 (release −2 days), FG 8 due week 4.
-        SA: 2 × 5 = 10 needed in week 2 (Saturday), 2 × 8 = 16 in week 3; 4 in stock
-            → 6 due week 2, 16 due week 3 (release −3 days: weeks 1 and 2).
-        RM: 3 × 6 = 18 in week 1, 3 × 16 = 48 in week 2; PO 10 arrives Monday of week 1
-            → 8 due week 1, 48 due week 2, released 7 days earlier (the price list's lead time)."""
+    """Week buckets (which group quantities and never move dates). FG: SO-00001 5 on Wednesday of
+    week 2, master schedule 8 in week 4 (its Monday).
+        FG 5 due Wednesday of week 2 (released 2 days earlier: Monday), 8 due Monday of week 4
+            (released Saturday of week 3).
+        SA: 2 × 5 = 10 needed Monday of week 2, 2 × 8 = 16 on Saturday of week 3; 4 in stock
+            → 6 due Monday of week 2, 16 due Saturday of week 3 (released 3 days earlier).
+        RM: 3 × 6 = 18 needed Friday of week 1, 3 × 16 = 48 on Wednesday of week 3; PO 10 arrives
+            Monday of week 1 → 8 due Friday of week 1, 48 due Wednesday of week 3, released 7 days
+            earlier (the price list's lead time)."""
     fg, sa, rm, supplier = hood_family()
-    confirmed_order(make_customer(), [(fg, 5)], delivery=week(3) + timedelta(days=2))
+    confirmed_order(make_customer(), [(fg, 5)], delivery=week(2) + timedelta(days=2))
     MasterScheduleEntry.objects.create(item=fg, week_start=week(4), quantity=Decimal(8))
     approved_po(supplier, rm, 10, expected=week(1))
 
@@ -54,12 +55,12 @@ def test_a_run_plans_from_sales_orders_schedule_stock_and_open_purchase_orders(e
 
     assert run.status == "done" and run.progress == 100 and run.error == ""
     d = timedelta
-    assert plan_of(run, fg) == [(5, week(3) - d(2), week(3)), (8, week(4) - d(2), week(4))]
-    assert plan_of(run, sa) == [(6, week(2) - d(3), week(2)), (16, week(3) - d(3), week(3))]
-    assert plan_of(run, rm) == [(8, week(0), week(1)), (48, week(1), week(2))]
+    assert plan_of(run, fg) == [(5, week(2), week(2) + d(2)), (8, week(4) - d(2), week(4))]
+    assert plan_of(run, sa) == [(6, week(2) - d(3), week(2)), (16, week(4) - d(5), week(4) - d(2))]
+    assert plan_of(run, rm) == [(8, week(0) + d(4), week(1) + d(4)), (48, week(2) + d(2), week(3) + d(2))]
     first = PlannedOrder.objects.filter(run=run, item=rm).order_by("due_date").first()
     assert first.order_type == "buy" and first.supplier == supplier and first.lead_time_days == 7
-    assert first.is_late == (week(0) < timezone.localdate())
+    assert first.is_late == (week(0) + d(4) < timezone.localdate())
     assert first.reason_zh == "需求 SO-00001 第 1 行 经 FG-900 → SA-FAN, 缺 8 个, 提前期 7 天"
     assert first.reason_en == "Demand SO-00001 line 1 via FG-900 → SA-FAN, short 8 piece, lead time 7 days"
     sa_first = PlannedOrder.objects.filter(run=run, item=sa).order_by("due_date").first()
@@ -76,7 +77,34 @@ def test_a_run_plans_from_sales_orders_schedule_stock_and_open_purchase_orders(e
     assert [n.label for n in tree] == ["SA-FAN 风机组件"]
     assert [n.label for n in tree[0].children] == ["FG-900 油烟机 900"]
     assert tops == [{"kind": "so", "label": "SO-00001 / 1", "quantity": 8.0,
-                     "date": (week(3) + d(2)).isoformat()}]
+                     "date": (week(2) + d(2)).isoformat()}]
+
+
+def test_day_and_week_runs_give_a_four_level_chain_the_same_dates(erp):
+    """Issue 11 through the real run (inputs read from the tenant's tables, results written):
+    FG (2 days) = 2 SA (3 days) = 3 CP each (4 days) = 2 RM each (5 days); 5 FG ordered for
+    delivery in 20 days. Both bucket sizes plan FG 5 due day 20, SA 10 due 18, CP 30 due 15,
+    RM 60 due 11 (released day 6): nothing late, nothing moved to a Monday."""
+    fg = make_item("FG-4L", item_type=Item.Type.FINISHED, lead_time_days=2)
+    sa = make_item("SA-4L", item_type=Item.Type.SUBASSEMBLY, lead_time_days=3)
+    cp = make_item("CP-4L", item_type=Item.Type.COMPONENT, lead_time_days=4)
+    rm = make_item("RM-4L", item_type=Item.Type.RAW, lead_time_days=5)
+    make_bom(fg, [(sa, 2)])
+    make_bom(sa, [(cp, 3)])
+    make_bom(cp, [(rm, 2)])
+    today = timezone.localdate()
+    confirmed_order(make_customer(), [(fg, 5)], delivery=today + timedelta(days=20))
+    day = lambda n: today + timedelta(days=n)  # noqa: E731
+    expected = {fg: [(5, day(18), day(20))], sa: [(10, day(15), day(18))], cp: [(30, day(11), day(15))],
+                rm: [(60, day(6), day(11))]}
+
+    for bucket in ("day", "week"):
+        run = run_now(bucket=bucket)
+
+        assert run.status == "done" and run.bucket == bucket
+        assert {item: plan_of(run, item) for item in expected} == expected, bucket
+        assert not PlannedOrder.objects.filter(run=run, is_late=True).exists(), bucket
+        assert not MrpException.objects.filter(run=run, kind="late").exists(), bucket
 
 
 def test_a_failed_run_leaves_the_previous_results_in_place(erp, monkeypatch):
@@ -142,7 +170,7 @@ def test_a_run_being_computed_blocks_the_next_and_a_dead_worker_does_not(erp):
     MrpRun.objects.filter(pk=run.pk).update(status=MrpRun.Status.RUNNING)
     worker = _other_session()
     try:
-        worker.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [services.LOCK_CLASS, connection.schema_name])
+        worker.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [int(LockKey.MRP_RUN), connection.schema_name])
         with pytest.raises(ValidationError) as exc:
             services.mrp_run_request()
         assert codes(exc.value) == ["run_in_progress"]
@@ -153,7 +181,7 @@ def test_a_run_being_computed_blocks_the_next_and_a_dead_worker_does_not(erp):
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s",
-                           [services.LOCK_CLASS])
+                           [int(LockKey.MRP_RUN)])
             if cursor.fetchone()[0] == 0:
                 break
         time.sleep(0.05)
@@ -315,8 +343,6 @@ def test_the_master_schedule_is_kept_per_item_and_monday(erp):
 def test_a_bom_cycle_in_the_data_is_reported_by_the_run(erp):
     """The catalogue refuses cycles, but rows can still arrive by other ways (imports, SQL):
     the run must report it and finish."""
-    from erp_modules.catalog.models import BomLine
-
     a = make_item("CY-A", item_type=Item.Type.SUBASSEMBLY, lead_time_days=1)
     b = make_item("CY-B", item_type=Item.Type.SUBASSEMBLY, lead_time_days=1)
     make_bom(a, [(b, 1)])
@@ -328,3 +354,19 @@ def test_a_bom_cycle_in_the_data_is_reported_by_the_run(erp):
     cycle = MrpException.objects.get(run=run, kind="cycle")
     assert cycle.message_en == "BOM cycle: CY-A → CY-B → CY-A; the line closing it was ignored"
     assert run.stats["cycles"] == [["CY-A", "CY-B", "CY-A"]]
+
+
+def test_a_job_is_sent_from_the_schema_it_was_written_in_even_when_the_caller_left_it(erp,
+                                                                                      django_capture_on_commit_callbacks):
+    # given: a run requested in the enterprise's schema, whose caller returns to the public schema before
+    # its transaction commits (as a partner's upload does after writing in the owner's schema)
+    from core.jobs import job_request
+
+    sent = []
+    with django_capture_on_commit_callbacks(execute=True):
+        run = job_request(MrpRun, enqueue=lambda job_id: sent.append((job_id, connection.schema_name)),
+                          busy_error=lambda active: ValidationError("busy"), bucket="day", parameters={})
+        connection.set_schema_to_public()
+    # then: the task is sent from the enterprise's schema (tenant-schemas-celery reads it when sending)
+    assert sent == [(run.pk, erp.schema_name)]
+    assert connection.schema_name == "public"

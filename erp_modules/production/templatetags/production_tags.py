@@ -19,9 +19,12 @@ def qty(value):
 
 @register.filter
 def money(value, places=2):
-    """Money with a fixed number of decimals (2 unless given): 1480.8 → 1,480.80."""
+    """Money as the platform writes it (core's `money`: symbol, thousands, 2 decimals): 1480.8 → ¥1,480.80.
+    With more `places` (a unit cost) the decimals beyond 2 are kept up to that many when they are not zeros:
+    money:4 gives 1.8 → ¥1.80, 0.12345 → ¥0.1235."""
     if value in (None, ""):
         return "—"
     places = int(places)
     value = Decimal(value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    shown = min(places, max(2, -value.normalize().as_tuple().exponent))
+    return "¥" + number_format(value, decimal_pos=shown, use_l10n=True, force_grouping=True)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from erp_modules.catalog.models import Item, WorkCenter
 from erp_modules.catalog.services import routing_create
-from erp_modules.common.testing import make_bom, make_item, receive
 from erp_modules.inventory.services import lot_get_or_create
+from erp_modules.workspace.testing import make_bom, make_item, receive
 
 
 def D(value) -> Decimal:

@@ -5,18 +5,16 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from erp_modules.catalog.models import Item
-from erp_modules.common.testing import make_bom, make_item, receive
 from erp_modules.production.models import WorkOrder
 from erp_modules.production.services import work_order_create
+from erp_modules.workspace.testing import make_bom, make_item, receive
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two_factories(make_enterprise, make_user):
-    alice, bob = make_user(email="alice@a.test"), make_user(email="bob@b.test")
-    a = make_enterprise(slug="alpha-hoods", owner=alice)
-    b = make_enterprise(slug="bravo-bearings", owner=bob)
+def two_factories(enterprise_pair):
+    a, b, alice, bob = enterprise_pair("alpha-hoods", "bravo-bearings")
     with tenant_context(a):
         hood = make_item("A-HOOD", item_type=Item.Type.FINISHED)
         make_bom(hood, [(make_item("A-PART"), 1)])

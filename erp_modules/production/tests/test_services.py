@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.testing import codes
 from erp_modules.catalog.models import BomLine, Item
 from erp_modules.catalog.services import bom_create, bom_release
 from erp_modules.common.selectors import audit_history
-from erp_modules.common.testing import main_location, main_warehouse, make_bom, make_item, receive
 from erp_modules.inventory.models import Lot, MoveType, Reservation, SerialNumber, StockBalance, StockMove
 from erp_modules.inventory.selectors import stock_available, stock_on_hand
 from erp_modules.inventory.services import location_create
@@ -20,18 +20,22 @@ from erp_modules.production.services import (IssueLine, work_order_cancel, work_
                                              work_order_release, work_order_report_operation,
                                              work_order_report_reverse)
 from erp_modules.production.tests.factories import D, range_hood, receive_lot, stock_range_hood_parts
+from erp_modules.workspace.testing import main_location, main_warehouse, make_bom, make_item, receive
 
 pytestmark = pytest.mark.django_db
 
 
-def _codes(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [e.code for errors in exc.error_dict.values() for e in errors]
-    return [e.code for e in exc.error_list]
-
-
 def _rows(work_order):
     return {(c.item.code, c.line_type): c for c in work_order.components.select_related("item")}
+
+
+def _stocked_and_released(*, quantity: int = 10, routed: bool = False, **hood):
+    """The range hood's parts (range_hood(**hood)) in stock, and a released work order for ``quantity`` hoods (on its
+    routing if routed)."""
+    parts = range_hood(**hood)
+    stock_range_hood_parts(parts)
+    routing = {"routing": parts["routing"]} if routed else {}
+    return parts, work_order_release(work_order=work_order_create(item=parts["hood"], quantity=quantity, **routing))
 
 
 def _active_reserved(work_order) -> dict[str, Decimal]:
@@ -121,10 +125,10 @@ def test_create_refuses_a_kit_an_item_without_bom_and_reversed_dates(erp):
         work_order_create(item=parts["hood"], quantity=1, planned_start=date(2025, 3, 5), planned_end=date(2025, 3, 1))
     with pytest.raises(ValidationError) as half:
         work_order_create(item=parts["hood"], quantity="1.5")
-    assert kit_error.value.message_dict.keys() == {"item"} and _codes(kit_error.value) == ["item_not_producible"]
-    assert _codes(no_bom.value) == ["no_bom"] and "PLAIN" in no_bom.value.message_dict["bom"][0]
-    assert _codes(dates.value) == ["invalid_dates"]
-    assert _codes(half.value) == ["invalid_quantity"]
+    assert kit_error.value.message_dict.keys() == {"item"} and codes(kit_error.value) == ["item_not_producible"]
+    assert codes(no_bom.value) == ["no_bom"] and "PLAIN" in no_bom.value.message_dict["bom"][0]
+    assert codes(dates.value) == ["invalid_dates"]
+    assert codes(half.value) == ["invalid_quantity"]
     assert WorkOrder.objects.count() == 0
 
 
@@ -156,7 +160,7 @@ def test_release_fails_atomically_and_names_the_short_component(erp):
         work_order_release(work_order=wo)
 
     message = error.value.message_dict["components"][0]
-    assert _codes(error.value) == ["insufficient_stock"]
+    assert codes(error.value) == ["insufficient_stock"]
     assert "STEEL" in message and "26 千克 needed, 20 available (6 short)" in message
     assert "MOTOR" not in message and "SCREW" not in message
     assert Reservation.objects.count() == 0
@@ -168,9 +172,7 @@ def test_release_fails_atomically_and_names_the_short_component(erp):
 
 
 def test_issue_by_lot_consumes_the_reservation_and_the_lots(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+    parts, wo = _stocked_and_released()
     rows = _rows(wo)
 
     moves = work_order_issue_components(work_order=wo, lines=[
@@ -191,9 +193,7 @@ def test_issue_by_lot_consumes_the_reservation_and_the_lots(erp):
 
 
 def test_issue_needs_a_lot_for_lot_tracked_components_and_a_flag_to_over_issue(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+    parts, wo = _stocked_and_released()
     rows = _rows(wo)
 
     with pytest.raises(ValidationError) as no_lot:
@@ -205,11 +205,11 @@ def test_issue_needs_a_lot_for_lot_tracked_components_and_a_flag_to_over_issue(e
     with pytest.raises(ValidationError) as nothing:
         work_order_issue_components(work_order=wo, lines=[IssueLine(rows[("SCREW", "component")], 0)])
 
-    assert _codes(no_lot.value) == ["lot_required"] and "Line 1 (MOTOR 电机)" in no_lot.value.messages[0]
-    assert _codes(unknown_lot.value) == ["lot_not_found"]
-    assert _codes(over.value) == ["over_issue"]
+    assert codes(no_lot.value) == ["lot_required"] and "Line 1 (MOTOR 电机)" in no_lot.value.messages[0]
+    assert codes(unknown_lot.value) == ["lot_not_found"]
+    assert codes(over.value) == ["over_issue"]
     assert "issuing 81 would exceed the requirement of 80" in over.value.messages[0]
-    assert _codes(nothing.value) == ["nothing_to_issue"]
+    assert codes(nothing.value) == ["nothing_to_issue"]
     assert not StockMove.objects.filter(move_type=MoveType.PRODUCTION_CONSUME).exists()
 
     # when the over-issue is confirmed, the extra comes out of free stock
@@ -221,9 +221,7 @@ def test_issue_needs_a_lot_for_lot_tracked_components_and_a_flag_to_over_issue(e
 
 
 def test_partial_issues_add_up(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+    parts, wo = _stocked_and_released()
     steel = _rows(wo)[("STEEL", "component")]
 
     work_order_issue_components(work_order=wo, lines=[{"component": steel.pk, "quantity": "10.5"}])
@@ -240,16 +238,14 @@ def test_issue_refused_on_a_draft(erp):
     wo = work_order_create(item=parts["hood"], quantity=10)
     with pytest.raises(ValidationError) as error:
         work_order_issue_components(work_order=wo, lines=[IssueLine(_rows(wo)[("SCREW", "component")], 1)])
-    assert _codes(error.value) == ["invalid_status"]
+    assert codes(error.value) == ["invalid_status"]
 
 
 # ---- operations ----------------------------------------------------------------------------------
 
 
 def test_report_operations_pays_piece_rates_and_keeps_the_flow(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    parts, wo = _stocked_and_released(routed=True)
     stamping, assembly = wo.operations.order_by("sequence")
 
     first = work_order_report_operation(work_order=wo, operation=stamping, quantity_good=10, operator_name=" 张三 ",
@@ -261,7 +257,7 @@ def test_report_operations_pays_piece_rates_and_keeps_the_flow(erp):
 
     assert (first.operator_name, first.pay, first.cost, first.piece_count) == ("张三", D(15), D(45), D(10))
     assert (second.pay, second.cost, second.piece_count) == (D("28.8"), D(54), D(10))
-    assert _codes(too_many.value) == ["exceeds_previous_operation"]
+    assert codes(too_many.value) == ["exceeds_previous_operation"]
     assert "previous operation 10 冲压 has only 10 good" in too_many.value.message_dict["quantity_good"][0]
     assembly.refresh_from_db()
     assert (assembly.quantity_good, assembly.quantity_scrap, assembly.minutes, assembly.pay) == (9, 1, 90, D("28.8"))
@@ -289,9 +285,9 @@ def test_report_checks_status_operator_quantities_and_over_production(erp):
     }.items():
         with pytest.raises(ValidationError) as error:
             work_order_report_operation(work_order=wo, operation=stamping, **kwargs)
-        errors[name] = (list(error.value.message_dict), _codes(error.value))
+        errors[name] = (list(error.value.message_dict), codes(error.value))
 
-    assert _codes(draft.value) == ["invalid_status"]
+    assert codes(draft.value) == ["invalid_status"]
     assert errors == {
         "no_operator": (["operator_name"], ["operator_required"]),
         "nothing": (["quantity_good"], ["nothing_reported"]),
@@ -307,16 +303,14 @@ def test_report_checks_status_operator_quantities_and_over_production(erp):
 
 
 def test_reversing_a_report_takes_back_pay_unless_the_next_operation_used_it(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    parts, wo = _stocked_and_released(routed=True)
     stamping, assembly = wo.operations.order_by("sequence")
     wrong = work_order_report_operation(work_order=wo, operation=stamping, quantity_good=10, operator_name="张三")
     work_order_report_operation(work_order=wo, operation=assembly, quantity_good=5, operator_name="李四")
 
     with pytest.raises(ValidationError) as used:
         work_order_report_reverse(report=wrong)
-    assert _codes(used.value) == ["exceeds_previous_operation"]
+    assert codes(used.value) == ["exceeds_previous_operation"]
 
     small = work_order_report_operation(work_order=wo, operation=stamping, quantity_good=0, quantity_scrap=2,
                                         operator_name="王五", minutes=5)
@@ -333,9 +327,7 @@ def test_reversing_a_report_takes_back_pay_unless_the_next_operation_used_it(erp
 def test_complete_receives_at_actual_cost_in_a_lot_named_after_the_work_order(erp):
     # given components issued at moving average: motors 10 × 110 = 1100, steel 26 kg × 9 = 234,
     # screws 80 × 0.05 = 4 → 1338
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    parts, wo = _stocked_and_released(routed=True)
     _issue_all(wo, parts)
     stamping, assembly = wo.operations.order_by("sequence")
     # stamping 45 min at 60 ¥/h = 45, pay 10 × 1.50 = 15; assembly 90 min at 36 ¥/h = 54, pay 9 × 3.20 = 28.80
@@ -362,9 +354,7 @@ def test_complete_receives_at_actual_cost_in_a_lot_named_after_the_work_order(er
 
 
 def test_complete_without_routing_takes_the_given_quantity_and_releases_unused_reservations(erp):
-    parts = range_hood(tracking=Item.Tracking.NONE)
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+    parts, wo = _stocked_and_released(tracking=Item.Tracking.NONE)
     rows = _rows(wo)
     work_order_issue_components(work_order=wo, lines=[
         IssueLine(rows[("MOTOR", "component")], 5, lot="M-A"), IssueLine(rows[("STEEL", "component")], 13),
@@ -374,7 +364,7 @@ def test_complete_without_routing_takes_the_given_quantity_and_releases_unused_r
         work_order_complete(work_order=wo)
     wo = work_order_complete(work_order=wo, quantity=5)
 
-    assert _codes(missing.value) == ["invalid_quantity"]
+    assert codes(missing.value) == ["invalid_quantity"]
     # (5 × 110 + 13 × 9 + 40 × 0.05) / 5 = (550 + 117 + 2) / 5 = 133.8
     assert (wo.quantity_produced, wo.unit_cost, wo.output_lot) == (D(5), D("133.8"), None)
     assert Reservation.objects.filter(reference_id=wo.pk, status="released").count() == 3
@@ -382,9 +372,7 @@ def test_complete_without_routing_takes_the_given_quantity_and_releases_unused_r
 
 
 def test_complete_a_serial_numbered_item_creates_serials_linked_to_the_lot(erp):
-    parts = range_hood(tracking=Item.Tracking.SERIAL)
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=3))
+    parts, wo = _stocked_and_released(quantity=3, tracking=Item.Tracking.SERIAL)
     rows = _rows(wo)
     work_order_issue_components(work_order=wo, lines=[IssueLine(rows[("MOTOR", "component")], 3, lot="M-A")])
 
@@ -392,7 +380,7 @@ def test_complete_a_serial_numbered_item_creates_serials_linked_to_the_lot(erp):
         work_order_complete(work_order=wo, quantity=3, serials=["SN-1"])
     wo = work_order_complete(work_order=wo, quantity=3)
 
-    assert _codes(wrong_count.value) == ["invalid_serials"]
+    assert codes(wrong_count.value) == ["invalid_serials"]
     serials = list(SerialNumber.objects.filter(item=parts["hood"]).order_by("serial"))
     assert [(s.serial, s.lot.code, s.location, s.produced_by_ref) for s in serials] == [
         (f"WO-00001-000{n}", "WO-00001", main_location(), "WO-00001") for n in (1, 2, 3)]
@@ -421,21 +409,17 @@ def test_complete_receives_by_products_at_standard_cost_and_credits_them(erp):
 
 
 def test_complete_with_routing_refuses_when_nothing_is_good_yet(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    parts, wo = _stocked_and_released(routed=True)
     with pytest.raises(ValidationError) as error:
         work_order_complete(work_order=wo)
-    assert _codes(error.value) == ["nothing_to_complete"]
+    assert codes(error.value) == ["nothing_to_complete"]
 
 
 # ---- traceability --------------------------------------------------------------------------------
 
 
 def test_trace_from_a_finished_lot_back_to_component_lots(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    parts, wo = _stocked_and_released(routed=True)
     _issue_all(wo, parts)
     stamping, assembly = wo.operations.order_by("sequence")
     work_order_report_operation(work_order=wo, operation=stamping, quantity_good=10, operator_name="张三")
@@ -487,9 +471,7 @@ def test_trace_through_a_sub_assembly_lot_and_a_serial(erp):
 
 
 def test_cancel_releases_reservations(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+    parts, wo = _stocked_and_released()
 
     wo = work_order_cancel(work_order=wo, reason="客户取消")
 
@@ -500,24 +482,20 @@ def test_cancel_releases_reservations(erp):
 
 
 def test_cancel_refused_after_an_issue(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+    parts, wo = _stocked_and_released()
     work_order_issue_components(work_order=wo, lines=[IssueLine(_rows(wo)[("SCREW", "component")], 1)])
 
     with pytest.raises(ValidationError) as error:
         work_order_cancel(work_order=wo)
 
-    assert _codes(error.value) == ["already_issued"]
+    assert codes(error.value) == ["already_issued"]
     wo.refresh_from_db()
     assert wo.status == WorkOrder.Status.IN_PROGRESS
     assert _active_reserved(wo)["SCREW"] == D(79)
 
 
 def test_issue_remaining_takes_the_oldest_lots_first_and_only_what_is_still_needed(erp):
-    parts = range_hood()
-    stock_range_hood_parts(parts)  # lot M-A (10) was received before M-B (10)
-    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=12))
+    parts, wo = _stocked_and_released(quantity=12)  # lot M-A (10) was received before M-B (10)
     work_order_issue_components(work_order=wo, lines=[IssueLine(_rows(wo)[("SCREW", "component")], 90)])
 
     moves = work_order_issue_remaining(work_order=wo)
@@ -527,7 +505,7 @@ def test_issue_remaining_takes_the_oldest_lots_first_and_only_what_is_still_need
     assert {code: c.quantity_remaining for (code, _t), c in _rows(wo).items()} == {"MOTOR": 0, "STEEL": 0, "SCREW": 0}
     with pytest.raises(ValidationError) as done:
         work_order_issue_remaining(work_order=wo)
-    assert _codes(done.value) == ["nothing_to_issue"]
+    assert codes(done.value) == ["nothing_to_issue"]
 
 
 def test_issue_remaining_is_all_or_nothing_when_lots_run_short(erp):
@@ -544,6 +522,6 @@ def test_issue_remaining_is_all_or_nothing_when_lots_run_short(erp):
     with pytest.raises(ValidationError) as error:
         work_order_issue_remaining(work_order=wo)
 
-    assert _codes(error.value) == ["insufficient_stock"]
+    assert codes(error.value) == ["insufficient_stock"]
     assert error.value.messages == ["MOTOR 电机: 5 个 more are needed than WH/LINE holds in lots or serial numbers."]
     assert not StockMove.objects.filter(move_type=MoveType.PRODUCTION_CONSUME).exists()

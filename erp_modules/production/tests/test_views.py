@@ -1,9 +1,11 @@
 """Production pages through the test client on the enterprise's own host."""
 
 import io
+import re
 from datetime import date
 
 import pytest
+from django.contrib.messages import get_messages
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
@@ -88,7 +90,7 @@ def test_create_release_issue_report_complete_through_the_pages(client, factory)
     assert "M-A" in html and "WO-00001" in html  # traceability: component lot and output lot
     # (motors 10 × 110 + steel 26 × 9 + stamping 30 min at 60/h + assembly 30 min at 36/h
     #  + pay 10 × 1.5 + 10 × 3.2) / 10
-    assert wo.unit_cost == D("142.9") and 'id="unit-cost">142.9000<' in html
+    assert wo.unit_cost == D("142.9") and 'id="unit-cost">¥142.90<' in html
 
 
 def test_detail_shows_field_errors_and_keeps_posted_values(client, factory):
@@ -226,3 +228,59 @@ def test_clerk_issues_everything_still_needed_with_one_button(client, factory, m
         "MOTOR": D(4), "STEEL": D("10.4"), "SCREW": D(32)}
     wo.refresh_from_db()
     assert wo.status == WorkOrder.Status.IN_PROGRESS
+
+
+def test_issue_remaining_through_the_page_posts_what_is_left_then_shows_the_page_again_with_the_refusal(client,
+                                                                                                       factory):
+    # given a released work order for 10 hoods, its parts in stock
+    enterprise, owner, parts = factory
+    client.force_login(owner)
+    host = _host(enterprise)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10))
+
+    # when "issue the rest" is posted, then every component is issued, one line each, back on the work order
+    issued = client.post(f"/production/work-orders/{wo.pk}/issue-remaining/", **host)
+    assert issued.status_code == 302 and issued["Location"] == f"/production/work-orders/{wo.pk}/"
+    assert [str(m) for m in get_messages(issued.wsgi_request)] == ["3 issue lines posted."]
+    assert {c.item.code: c.quantity_remaining for c in wo.components.select_related("item")} == {
+        "MOTOR": 0, "STEEL": 0, "SCREW": 0}
+
+    # ... and once more, with nothing left: the page again, 400, with the refusal
+    again = client.post(f"/production/work-orders/{wo.pk}/issue-remaining/", **host)
+    assert again.status_code == 400
+    assert again.context["issue_errors"] == ["Every component has been issued in full."]
+
+
+def test_the_history_shows_field_labels_status_labels_and_names_and_no_change_of_nothing(client, factory, make_user):
+    # given a work order without routing, created and released by a manager with a name
+    enterprise, owner, parts = factory
+    manager = make_user(language="en", full_name="王经理")
+    Membership.objects.create(user=manager, enterprise=enterprise, role=Role.MANAGER)
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, user=manager), user=manager)
+    client.force_login(manager)
+    # when the page is read
+    page = client.get(f"/production/work-orders/{wo.pk}/", **_host(enterprise)).content.decode()
+    # then the changes are labelled, the status by its label, quantities plain, the routing (none) not at all
+    history = page[page.index("<h2 class=\"h6\">History</h2>"):]
+    assert f"BOM version: — → {wo.bom}" in history and "quantity: — → 10<" in history
+    assert "status: draft → released" in history and "routing:" not in history and "bom:" not in history
+    assert "王经理" in history and manager.email not in history
+
+
+def test_costs_are_money_with_the_symbol_and_unit_costs_keep_their_decimals(client, factory):
+    # given a released work order of 10 hoods (planned cost known from the BOM and the routing)
+    enterprise, owner, parts = factory
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    client.force_login(owner)
+    # when its page is read
+    html = client.get(f"/production/work-orders/{wo.pk}/", **_host(enterprise)).content.decode()
+    table = html[html.index('id="cost-table"'):html.index("</table>", html.index('id="cost-table"'))]
+    # then every amount of the cost table is money with ¥ and 2 decimals (a unit cost up to 4 when not zeros)
+    amounts = re.findall(r'<td class="text-end"[^>]*>([^<]*)</td>', table)
+    assert amounts and all(re.fullmatch(r"¥-?[\d,]+\.\d{2}(\d{1,2})?", a) for a in amounts), amounts
+
+
+def test_the_money_filter_of_production_pages():
+    from erp_modules.production.templatetags.production_tags import money
+    assert [money(D("18")), money(D("1480.8")), money(D("1.8"), 4), money(D("0.12345"), 4), money(None)] == [
+        "¥18.00", "¥1,480.80", "¥1.80", "¥0.1235", "—"]

@@ -1,44 +1,35 @@
 """A clerk's main path in a real browser (Debian's chromium, Playwright): log in, write a purchase
 order with an extra line added through htmx, have it approved, receive part of it."""
 
-import os
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
 
-from playwright.sync_api import expect  # noqa: E402
-from core.testing import browser_login
+from core.testing import browser_login, browser_page, live_site, screenshots_dir
+from erp_modules.inventory.selectors import stock_on_hand
+from erp_modules.purchasing.models import PurchaseOrder
+from erp_modules.purchasing.tests.factories import make_supplier
+from erp_modules.workspace.testing import make_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[3] / ".data" / "test" / "screenshots"
 PASSWORD = "Purchase-Order-2026!"
 
 
 def test_clerk_orders_manager_approves_clerk_receives(live_server, clean_schemas, chromium, make_enterprise,
                                                       make_user):
     # given an enterprise with a supplier and two items, its owner in an English browser
-    from erp_modules.common.testing import make_item
-    from erp_modules.inventory.selectors import stock_on_hand
-    from erp_modules.purchasing.models import PurchaseOrder
-    from erp_modules.purchasing.tests.factories import make_supplier
-
     owner = make_user(email="buyer@purchase.test", password=PASSWORD)
     enterprise = make_enterprise(slug="po-browser", owner=owner)
     with tenant_context(enterprise):
         supplier = make_supplier("宁波精密五金有限公司")
         bolt = make_item("BOLT-M6", standard_cost=Decimal("2.5"))
         make_item("NUT-M6")
-    port = urlsplit(live_server.url).port
-    site, enterprise_site = f"http://localhost:{port}", f"http://po-browser.localhost:{port}"
-    context = chromium.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    site, enterprise_site = live_site(live_server), live_site(live_server, "po-browser")
+    page = browser_page(chromium, viewport=(1400, 900))
     browser_login(page, site, "buyer@purchase.test", PASSWORD, then=f"{enterprise_site}/**")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS = screenshots_dir()
 
     # when the clerk writes an order: one line typed, one more row added with htmx
     page.goto(f"{enterprise_site}/purchasing/orders/new/")
@@ -73,4 +64,4 @@ def test_clerk_orders_manager_approves_clerk_receives(live_server, clean_schemas
     with tenant_context(enterprise):
         assert PurchaseOrder.objects.get().status == "partially_received"
         assert stock_on_hand(item=bolt) == Decimal("60")
-    context.close()
+    page.context.close()

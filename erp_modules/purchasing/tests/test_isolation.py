@@ -6,16 +6,14 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from erp_modules.common.testing import make_item
 from erp_modules.purchasing.models import PurchaseOrder, Receipt
 from erp_modules.purchasing.tests.factories import make_po, make_supplier
+from erp_modules.workspace.testing import make_item
 
 
 @pytest.fixture
-def two_enterprises(make_enterprise, make_user):
-    alice, bob = make_user(email="alice@a.test"), make_user(email="bob@b.test")
-    a = make_enterprise(slug="alpha", owner=alice)
-    b = make_enterprise(slug="bravo", owner=bob)
+def two_enterprises(enterprise_pair):
+    a, b, alice, bob = enterprise_pair("alpha", "bravo")
     with tenant_context(a):
         a_ids = {make_po(make_supplier("甲方自己的供应商"), [(make_item("A-BOLT"), 10, "1")]).pk}
     with tenant_context(b):

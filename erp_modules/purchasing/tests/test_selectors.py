@@ -3,12 +3,12 @@
 from datetime import date
 from decimal import Decimal
 
-from erp_modules.common.testing import make_item
 from erp_modules.purchasing.selectors import (purchase_order_list, purchase_order_open_count, purchase_orders_late,
                                               purchase_spend_by_month, three_way_match)
-from erp_modules.purchasing.services import (purchase_order_close, purchase_order_create, purchase_order_receive,
-                                             supplier_invoice_create)
+from erp_modules.purchasing.services import (purchase_order_approve, purchase_order_close, purchase_order_create,
+                                             purchase_order_receive, supplier_invoice_create)
 from erp_modules.purchasing.tests.factories import make_po, make_supplier
+from erp_modules.workspace.testing import make_item
 
 D = Decimal
 
@@ -65,8 +65,6 @@ def test_late_orders_and_open_count(erp):
     make_po(supplier, [(bolt, 10, "1")], approve=False, order_date=day, expected_date=date(2025, 3, 2))
     line_late = purchase_order_create(supplier=supplier, order_date=day, expected_date=date(2025, 3, 30), lines=[
         {"item": bolt, "quantity": "1", "expected_date": date(2025, 3, 12)}, {"item": bolt, "quantity": "1"}])
-    from erp_modules.purchasing.services import purchase_order_approve
-
     purchase_order_approve(order=line_late)
     # when
     result = list(purchase_orders_late(today=date(2025, 3, 15)))

@@ -6,25 +6,23 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.testing import codes_by_field
 from erp_modules.catalog.models import Item
 from erp_modules.common.selectors import audit_history
 from erp_modules.common.services import erp_settings_get
-from erp_modules.common.testing import main_location, make_item, receive
 from erp_modules.inventory.models import ItemValuation, Lot, SerialNumber, StockBalance, StockMove
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.partners.models import PriceList, PriceListItem
+from erp_modules.partners.services import partner_create
 from erp_modules.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, SupplierInvoice
 from erp_modules.purchasing.services import (purchase_order_approve, purchase_order_cancel, purchase_order_close,
                                              purchase_order_create, purchase_order_receive, purchase_order_update,
                                              supplier_invoice_create)
 from erp_modules.purchasing.tests.factories import make_po, make_supplier
+from erp_modules.workspace.testing import main_location, make_item, receive
 
 D = Decimal
 S = PurchaseOrder.Status
-
-
-def codes(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
-    return {key: [e.code for e in errors] for key, errors in exc.value.error_dict.items()}
 
 
 def first_line(order):
@@ -99,7 +97,7 @@ def test_over_receipt_is_refused_and_nothing_is_written(erp):
         purchase_order_receive(order=order, lines=[{"line": nut_line, "quantity": "10"},
                                                    {"line": bolt_line, "quantity": "101"}])
     # then the error names line 2 and its item, and nothing was posted
-    assert codes(exc) == {"line_2": ["over_receipt"]}
+    assert codes_by_field(exc) == {"line_2": ["over_receipt"]}
     assert exc.value.error_dict["line_2"][0].message.startswith("Line 2 (BOLT-M8): receiving 101 ")
     assert (Receipt.objects.count(), StockMove.objects.count(), stock_on_hand(item=nut)) == (0, 0, D("0"))
     order.refresh_from_db()
@@ -123,7 +121,7 @@ def test_over_receipt_within_tolerance_is_accepted(erp):
     assert (order.status, first_line(order).received_quantity) == (S.RECEIVED, D("104.5"))
     with pytest.raises(ValidationError) as exc:
         purchase_order_receive(order=order, lines=[{"line": line, "quantity": "0.51"}])
-    assert codes(exc) == {"line_1": ["over_receipt"]}
+    assert codes_by_field(exc) == {"line_1": ["over_receipt"]}
 
 
 def test_lot_tracked_item_needs_a_lot(erp):
@@ -135,7 +133,7 @@ def test_lot_tracked_item_needs_a_lot(erp):
     # when no lot is given
     with pytest.raises(ValidationError) as exc:
         purchase_order_receive(order=order, lines=[{"line": line, "quantity": "25"}])
-    assert codes(exc) == {"line_1": ["lot_required"]}
+    assert codes_by_field(exc) == {"line_1": ["lot_required"]}
     # when it is given
     receipt = purchase_order_receive(order=order, lines=[{"line": line, "quantity": "20", "lot": "L2403-01"},
                                                          {"line": line, "quantity": "5", "lot": "L2403-02"}])
@@ -153,7 +151,7 @@ def test_serial_tracked_item_needs_one_serial_per_unit(erp):
     line = first_line(order)
     with pytest.raises(ValidationError) as exc:
         purchase_order_receive(order=order, lines=[{"line": line, "quantity": "2", "lot": "SN001"}])
-    assert codes(exc) == {"line_1": ["serial_count"]}
+    assert codes_by_field(exc) == {"line_1": ["serial_count"]}
 
     purchase_order_receive(order=order, lines=[{"line": line, "quantity": "2", "lot": "SN001, SN002"}])
 
@@ -169,7 +167,7 @@ def test_kits_are_never_purchased(erp):
     with pytest.raises(ValidationError) as exc:
         purchase_order_create(supplier=supplier, lines=[{"item": bolt, "quantity": "1", "unit_price": "1"},
                                                         {"item": kit, "quantity": "3", "unit_price": "1"}])
-    assert codes(exc) == {"line_2": ["kit_not_purchasable"]}
+    assert codes_by_field(exc) == {"line_2": ["kit_not_purchasable"]}
     assert PurchaseOrder.objects.count() == 0
 
 
@@ -191,19 +189,17 @@ def test_invalid_lines_are_all_reported_by_line(erp):
         purchase_order_create(supplier=supplier, expected_date=date(2020, 1, 1), order_date=date(2020, 1, 2), lines=[
             {"item": bolt, "quantity": "0"}, {"item": bolt, "quantity": "1.5"}, {"item": None, "quantity": "1"},
             {"item": bolt, "quantity": "1", "unit_price": "-1", "vat_rate": "101"}])
-    assert codes(exc) == {"expected_date": ["invalid_date"], "line_1": ["invalid_quantity"],
+    assert codes_by_field(exc) == {"expected_date": ["invalid_date"], "line_1": ["invalid_quantity"],
                           "line_2": ["invalid_quantity"], "line_3": ["item_required"],
                           "line_4": ["invalid_price", "invalid_vat_rate"]}
     assert exc.value.error_dict["line_2"][0].message == "Line 2 (BOLT-X): quantities in 个 have at most 0 decimals."
 
 
 def test_customer_only_partner_is_not_a_supplier(erp):
-    from erp_modules.partners.services import partner_create
-
     customer = partner_create(code="C1", name="客户", is_customer=True)
     with pytest.raises(ValidationError) as exc:
         purchase_order_create(supplier=customer, lines=[{"item": make_item(), "quantity": "1"}])
-    assert codes(exc) == {"supplier": ["not_supplier"]}
+    assert codes_by_field(exc) == {"supplier": ["not_supplier"]}
 
 
 def test_price_defaults_to_the_supplier_price_list_then_standard_cost(erp):
@@ -270,7 +266,7 @@ def test_nothing_to_receive_and_drafts_cannot_be_received(erp):
     order = purchase_order_approve(order=draft)
     with pytest.raises(ValidationError) as exc:
         purchase_order_receive(order=order, lines=[{"line": first_line(order), "quantity": ""}])
-    assert codes(exc) == {"__all__": ["nothing_to_receive"]}
+    assert codes_by_field(exc) == {"__all__": ["nothing_to_receive"]}
 
 
 def test_invoice_may_bill_at_most_what_was_received(erp):
@@ -290,12 +286,12 @@ def test_invoice_may_bill_at_most_what_was_received(erp):
     # when 11 more are billed (41 > 40 received): refused, nothing written
     with pytest.raises(ValidationError) as exc:
         supplier_invoice_create(order=order, invoice_number="04412346", lines=[{"line": line, "quantity": "11"}])
-    assert codes(exc) == {"line_1": ["over_invoice"]}
+    assert codes_by_field(exc) == {"line_1": ["over_invoice"]}
     assert (SupplierInvoice.objects.count(), first_line(order).invoiced_quantity) == (1, D("30"))
     # the same supplier invoice number cannot be recorded twice
     with pytest.raises(ValidationError) as exc:
         supplier_invoice_create(order=order, invoice_number="04412345", lines=[{"line": line, "quantity": "10"}])
-    assert codes(exc) == {"invoice_number": ["invoice_number_taken"]}
+    assert codes_by_field(exc) == {"invoice_number": ["invoice_number_taken"]}
     supplier_invoice_create(order=order, invoice_number="04412346", lines=[{"line": line, "quantity": "10"}])
     assert first_line(order).invoiced_quantity == D("40")
 

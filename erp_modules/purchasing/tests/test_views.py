@@ -8,10 +8,11 @@ from django.conf import settings
 from openpyxl import load_workbook
 
 from erp_modules.catalog.models import Item
-from erp_modules.common.testing import main_location, make_item
 from erp_modules.inventory.selectors import stock_on_hand
 from erp_modules.purchasing.models import PurchaseOrder, Receipt, SupplierInvoice
+from erp_modules.purchasing.services import purchase_order_receive
 from erp_modules.purchasing.tests.factories import make_po, make_supplier
+from erp_modules.workspace.testing import main_location, make_item
 from tenants.models import Membership, Role
 
 D = Decimal
@@ -165,8 +166,6 @@ def test_over_receipt_through_the_page_posts_nothing(web):
 def test_match_and_receipt_lists_with_export(web):
     supplier = make_supplier()
     order = make_po(supplier, [(make_item("BOLT-M6"), 10, "2")])
-    from erp_modules.purchasing.services import purchase_order_receive
-
     purchase_order_receive(order=order, lines=[{"line": order.lines.get(), "quantity": "10"}])
     match = web.get("/purchasing/match/", {"match": "short"})
     assert match.status_code == 200 and "PO-00001" in match.content.decode()
@@ -218,8 +217,6 @@ def test_edit_a_draft_and_not_an_approved_order(web):
 
 
 def test_invoice_page_offers_what_is_received_and_not_yet_invoiced(web):
-    from erp_modules.purchasing.services import purchase_order_receive
-
     supplier = make_supplier()
     order = make_po(supplier, [(make_item("BOLT-M6"), 10, "2")])
     assert 'id="invoice"' not in web.get(f"/purchasing/orders/{order.pk}/").content.decode()

@@ -1,8 +1,11 @@
-"""Number formatting for the sales pages: money with 2 decimals and grouping, quantities without trailing zeros."""
+"""Number formatting for the sales pages (erp_modules.sales.formatting): money with 2 decimals and
+grouping, quantities without trailing zeros; a value that is not a number shows as nothing."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
+
+from erp_modules.sales import formatting
 
 register = template.Library()
 
@@ -11,7 +14,7 @@ register = template.Library()
 def money(value) -> str:
     """1234.5 → "1,234.50"."""
     try:
-        return f"{Decimal(value).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
+        return formatting.money(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
 
@@ -20,22 +23,18 @@ def money(value) -> str:
 def qty(value) -> str:
     """3.0000 → "3", 2.5000 → "2.5", 1234 → "1,234"."""
     try:
-        value = Decimal(value)
+        return formatting.qty(value, grouping=True)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    if value == value.to_integral():
-        return f"{value.quantize(Decimal(1)):,f}"
-    return f"{value.normalize():,f}"
 
 
 @register.filter
 def price(value) -> str:
     """Unit prices: 2 decimals, more only when the price has them (0.0125 stays 0.0125)."""
     try:
-        value = Decimal(value)
+        return formatting.price(value)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value.normalize():,f}"
 
 
 @register.filter

@@ -24,3 +24,10 @@ def web(client, erp, owner):
     client.defaults["HTTP_HOST"] = f"{erp.slug}.localhost"
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture
+def two_enterprises(enterprise_pair):
+    """make(prefix) -> (a, b, alice, bob): enterprises `<prefix>-a` and `<prefix>-b` (conftest's
+    enterprise_pair), for the tenant isolation tests."""
+    return lambda prefix: enterprise_pair(f"{prefix}-a", f"{prefix}-b")

@@ -14,18 +14,27 @@ from erp_modules.sales.services import (delivery_create, invoice_create, sales_o
 from erp_modules.sales.tests.factories import make_customer, make_hood, order_for, receive
 
 
-@pytest.fixture
-def a_and_b(make_enterprise, make_user):
-    """A has one draft order; B has two orders, the second delivered and invoiced (ids 2 exist only in B)."""
-    alice, bob = make_user(email="alice@sales-a.test"), make_user(email="bob@sales-b.test")
-    a = make_enterprise(slug="sales-a", owner=alice)
-    b = make_enterprise(slug="sales-b", owner=bob)
+def _a_draft_of_as_own(a) -> None:
+    """In A: a draft order of its own customer (甲方自己的客户)."""
     with tenant_context(a):
         order_for(make_customer("甲方自己的客户"), (make_hood(stock=5), 1, "100"))
+
+
+def _bs_secret_customer_with_a_draft(*, stock: int):
+    """(customer, hood) in the current enterprise: 乙方的秘密客户 with a draft order of 1 hood, `stock` hoods in stock."""
+    customer = make_customer("乙方的秘密客户")
+    hood = make_hood(stock=stock)
+    order_for(customer, (hood, 1, "100"))
+    return customer, hood
+
+
+@pytest.fixture
+def a_and_b(two_enterprises):
+    """A has one draft order; B has two orders, the second delivered and invoiced (ids 2 exist only in B)."""
+    a, b, alice, _bob = two_enterprises("sales")
+    _a_draft_of_as_own(a)
     with tenant_context(b):
-        customer = make_customer("乙方的秘密客户")
-        hood = make_hood(stock=5)
-        order_for(customer, (hood, 1, "100"))
+        customer, hood = _bs_secret_customer_with_a_draft(stock=5)
         order = order_for(customer, (hood, 2, "999"), confirm=True)
         delivery_create(order=order)
         invoice_create(order=order)
@@ -65,17 +74,12 @@ def test_lists_of_a_never_show_bs_documents(client, a_and_b):
 
 
 def test_a_cannot_check_availability_of_bs_order_and_gets_the_same_not_found_as_for_a_missing_one(
-        client, make_enterprise, make_user):
+        client, two_enterprises):
     # given A with one order and B with two, the second confirmed to order (id 2 exists only in B)
-    alice, bob = make_user(email="alice@mto-a.test"), make_user(email="bob@mto-b.test")
-    a = make_enterprise(slug="mto-a", owner=alice)
-    b = make_enterprise(slug="mto-b", owner=bob)
-    with tenant_context(a):
-        order_for(make_customer("甲方自己的客户"), (make_hood(stock=5), 1, "100"))
+    a, b, alice, _bob = two_enterprises("mto")
+    _a_draft_of_as_own(a)
     with tenant_context(b):
-        customer = make_customer("乙方的秘密客户")
-        hood = make_hood(stock=2)
-        order_for(customer, (hood, 1, "100"))
+        customer, hood = _bs_secret_customer_with_a_draft(stock=2)
         order = sales_order_confirm(order=order_for(customer, (hood, 5, "999")), allow_shortage=True)
         receive(hood, 3)  # free stock that a top-up of B's order would take
         history = audit_history(obj=order).count()

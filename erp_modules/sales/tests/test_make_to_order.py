@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django_tenants.utils import tenant_context
 
-from erp_modules.catalog.models import Item
+from core.testing import codes, run_together
+from erp_modules.common.models import ErpSettings
 from erp_modules.common.selectors import audit_history
 from erp_modules.inventory.models import MoveType, Reservation, StockMove
 from erp_modules.inventory.selectors import stock_available, stock_on_hand
@@ -23,16 +24,10 @@ from erp_modules.sales.models import SalesOrder, SalesOrderKitComponent
 from erp_modules.sales.selectors import sales_order_lines
 from erp_modules.sales.services import (delivery_create, sales_order_cancel, sales_order_confirm,
                                         sales_order_create, sales_order_reserve_available)
-from erp_modules.sales.tests.factories import (D, main_location, make_bom, make_customer, make_hood, make_item,
-                                               order_for, receive)
+from erp_modules.sales.tests.factories import (D, main_location, make_bom, make_customer, make_filter, make_hood,
+                                               make_install, make_item, make_kit, order_for, receive)
 
 HOOD = "Line 1 (HOOD-900 油烟机 CXW-900)"
-
-
-def codes(exc: pytest.ExceptionInfo) -> list[str]:
-    error = exc.value
-    errors = error.error_list if hasattr(error, "error_list") else [e for v in error.error_dict.values() for e in v]
-    return [e.code for e in errors]
 
 
 def reserved_rows(order) -> list[tuple[str, Decimal, Decimal, str]]:
@@ -51,8 +46,7 @@ def test_confirming_with_a_shortage_reserves_what_is_in_stock_line_by_line_and_r
     customer = make_customer()
     hood = make_hood("HOOD-900", stock=4)
     motor = make_item("MOT-01", name="电机")
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 20)
+    filter_item = make_filter(stock=20)
     order = order_for(customer, (hood, 10, "1299"), (motor, 3, "150"), (filter_item, 5, "12"))
     # when the order is confirmed to order
     order = sales_order_confirm(order=order, allow_shortage=True)
@@ -72,8 +66,7 @@ def test_without_allow_shortage_confirmation_is_still_all_or_nothing(erp):
     # given 4 hoods in stock and an order for 10 (and 1 filter, in stock)
     customer = make_customer()
     hood = make_hood("HOOD-900", stock=4)
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 1)
+    filter_item = make_filter(stock=1)
     order = order_for(customer, (filter_item, 1, "12"), (hood, 10, "1299"))
     # when it is confirmed the usual way
     with pytest.raises(ValidationError) as exc:
@@ -178,8 +171,6 @@ def test_a_delivery_takes_only_reserved_stock_and_the_rest_after_check_availabil
 
 
 def test_partial_deliveries_switched_off_still_refuse_a_short_order_until_it_is_fully_reserved(erp):
-    from erp_modules.common.models import ErpSettings
-
     ErpSettings.objects.update_or_create(singleton=True, defaults={"allow_partial_delivery": False})
     customer = make_customer()
     hood = make_hood("HOOD-900", stock=4)
@@ -198,10 +189,9 @@ def test_a_kit_is_reserved_topped_up_and_delivered_per_component_in_the_proporti
     # given a kit of 1 hood + 2 filters + installation, 2 hoods and no filters in stock
     customer = make_customer()
     hood = make_hood("HOOD-900", stock=2)
-    filter_item = make_item("FLT-01", name="油网")
-    install = make_item("SRV-INST", name="上门安装", item_type=Item.Type.SERVICE)
-    kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT, uom="set")
-    make_bom(kit, [(hood, 1), (filter_item, 2), (install, 1)])
+    filter_item = make_filter()
+    install = make_install()
+    kit = make_kit((hood, 1), (filter_item, 2), (install, 1))
     # when 3 kits are confirmed to order
     order = sales_order_confirm(order=order_for(customer, (kit, 3, "1599")), allow_shortage=True)
     line = order.lines.get()
@@ -244,10 +234,8 @@ def test_a_kit_is_reserved_topped_up_and_delivered_per_component_in_the_proporti
 def test_a_kit_line_counts_complete_kits_only(erp):
     # given a kit (套, whole units) of 1 hood + 2 filters, 2 hoods and 3 filters in stock
     hood = make_hood("HOOD-900", stock=2)
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 3)
-    kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT, uom="set")
-    make_bom(kit, [(hood, 1), (filter_item, 2)])
+    filter_item = make_filter(stock=3)
+    kit = make_kit((hood, 1), (filter_item, 2))
     # when 3 kits are confirmed to order
     order = sales_order_confirm(order=order_for(make_customer(), (kit, 3, "1599")), allow_shortage=True)
     # then 2 hoods and 3 filters are reserved, which make 1 complete kit (not 1.5): 2 are short
@@ -290,9 +278,12 @@ def test_mrp_plans_exactly_the_shortage_of_an_order_confirmed_to_order(clean_sch
             return [(o.order_type, o.quantity, o.due_date) for o in
                     PlannedOrder.objects.filter(run=run, item=item).order_by("due_date")]
 
-        assert planned(fg) == [("make", 6, week(3))]
-        assert planned(sa) == [("make", 8, week(2))]
-        assert planned(rm) == [("buy", 24, week(1))]
+        # each proposal is due on the date of the need it covers (week buckets only merge quantities)
+        assert planned(fg) == [("make", 6, order.delivery_date)]
+        fg_release = PlannedOrder.objects.get(run=run, item=fg).release_date
+        assert planned(sa) == [("make", 8, fg_release)]
+        sa_release = PlannedOrder.objects.get(run=run, item=sa).release_date
+        assert planned(rm) == [("buy", 24, sa_release)]
         assert PlannedOrder.objects.get(run=run, item=fg).reason_en.startswith(
             f"Demand {order.number} line 1, short 6")
 
@@ -322,10 +313,7 @@ def test_concurrent_checks_of_two_orders_never_reserve_more_than_is_in_stock(cle
 
     # when each order is checked twice at the same moment
     threads = [threading.Thread(target=check, args=(order,)) for order in orders + orders]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     # then the 12 hoods are all reserved, none twice, and no order holds more than it ordered
     assert errors == []
     with tenant_context(enterprise):
@@ -361,10 +349,7 @@ def test_orders_with_the_same_items_in_opposite_order_confirm_side_by_side(clean
     for n, pair in enumerate(rounds):
         barrier = threading.Barrier(2)
         threads = [threading.Thread(target=confirm, args=(order, barrier, n % 2 == 1)) for order in pair]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        run_together(threads)
     # then every order is confirmed and nothing deadlocked
     assert errors == []
     with tenant_context(enterprise):

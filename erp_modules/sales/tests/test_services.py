@@ -1,36 +1,41 @@
 """The sales flow against real PostgreSQL: quotation → order → reservation → delivery → invoice."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from core.testing import codes
 from erp_modules.catalog.models import Item
+from erp_modules.catalog.services import bom_create, bom_release
 from erp_modules.common.models import ErpSettings
 from erp_modules.common.selectors import audit_history
-from erp_modules.inventory.models import MoveType, Reservation, StockMove
+from erp_modules.inventory.models import MoveType, Reservation, SerialNumber, StockMove
 from erp_modules.inventory.selectors import stock_available, stock_on_hand
-from erp_modules.inventory.services import lot_get_or_create
+from erp_modules.inventory.services import MoveLine, lot_get_or_create, stock_moves_post
 from erp_modules.partners.models import PriceList, PriceListItem
 from erp_modules.sales.models import Invoice, Quotation, SalesOrder
+from erp_modules.sales.selectors import sales_backorders
 from erp_modules.sales.services import (delivery_create, invoice_cancel, invoice_create, invoice_mark_paid,
                                         line_amounts, quotation_convert, quotation_create, sales_order_cancel,
                                         sales_order_confirm, sales_order_create)
-from erp_modules.sales.tests.factories import (D, main_location, make_bom, make_customer, make_hood, make_item,
-                                               order_for, receive)
-
-
-def codes(exc: pytest.ExceptionInfo) -> list[str]:
-    error = exc.value
-    errors = error.error_list if hasattr(error, "error_list") else [e for v in error.error_dict.values() for e in v]
-    return [e.code for e in errors]
+from erp_modules.sales.tests.factories import (D, main_location, make_bom, make_customer, make_filter, make_hood,
+                                               make_install, make_item, make_kit, order_for, receive)
 
 
 def active_reservations(order):
     return list(Reservation.objects.filter(reference_type="sales_order", reference_id=order.pk,
                                            status=Reservation.Status.ACTIVE).order_by("item__code")
                 .values_list("item__code", "quantity"))
+
+
+def _confirmed_order(quantity):
+    """A hood with 10 in stock, and a confirmed order of ``quantity`` of them at ¥1299 (a new customer's)."""
+    customer = make_customer()
+    hood = make_hood(stock=10)
+    return hood, order_for(customer, (hood, quantity, "1299"), confirm=True)
 
 
 def test_quotation_becomes_an_order_whose_confirmation_reserves_exactly_the_ordered_quantities(erp):
@@ -82,7 +87,7 @@ def test_prices_default_to_the_customers_price_list_and_vat_to_the_enterprise_ra
 def test_a_bad_line_is_refused_with_a_message_naming_the_line_and_the_item_and_nothing_is_written(erp):
     customer = make_customer()
     hood = make_hood()
-    filter_item = make_item("FLT-01", name="油网")
+    filter_item = make_filter()
     with pytest.raises(ValidationError) as exc:
         sales_order_create(customer=customer, lines=[{"item": hood, "quantity": D(1), "unit_price": D(100)},
                                                      {"item": filter_item, "quantity": D(0), "unit_price": D(5)}])
@@ -117,9 +122,8 @@ def test_a_kit_reserves_its_components_and_services_reserve_nothing(erp):
     # given a kit (hood + 2 filters + installation service) and stock of the parts
     customer = make_customer()
     hood = make_hood("HOOD-900", stock=10)
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 20)
-    install = make_item("SRV-INST", name="上门安装", item_type=Item.Type.SERVICE)
+    filter_item = make_filter(stock=20)
+    install = make_install()
     kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT)
     make_bom(kit, [(hood, 1), (filter_item, 2), (install, 1)])
     # when 3 kits and an extra installation are ordered and confirmed
@@ -132,11 +136,31 @@ def test_a_kit_reserves_its_components_and_services_reserve_nothing(erp):
     assert order.lines.get(item=install).location is None
 
 
+def test_a_kit_takes_the_bom_in_force_on_the_requested_delivery_date(erp):
+    # given a kit whose BOM changes in ten days (an engineering change: 2 filters per set become 3)
+    customer = make_customer()
+    hood, filter_item = make_hood("HOOD-900", stock=10), make_filter(stock=40)
+    kit = make_kit((hood, 1), (filter_item, 2))
+    today = timezone.localdate()
+    bom_release(bom=bom_create(item=kit, lines=[{"component": hood, "quantity": D(1)},
+                                                {"component": filter_item, "quantity": D(3)}]),
+                effective_from=today + timedelta(days=10))
+    # when one order is wanted before the change and one after it
+    before = sales_order_create(customer=customer, delivery_date=today + timedelta(days=5),
+                                lines=[{"item": kit, "quantity": D(2), "unit_price": D(1599)}])
+    after = sales_order_create(customer=customer, delivery_date=today + timedelta(days=20),
+                               lines=[{"item": kit, "quantity": D(2), "unit_price": D(1599)}])
+    sales_order_confirm(order=before)
+    sales_order_confirm(order=after)
+    # then each reserves the filters of the BOM in force on its own date, not today's
+    def filters(order):
+        return Reservation.objects.get(reference_id=order.pk, item=filter_item).quantity
+    assert (filters(before), filters(after)) == (D(4), D(6))
+
+
 def test_partial_delivery_leaves_a_backorder_that_a_second_delivery_completes(erp):
     # given a confirmed order of 5 hoods
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 5, "1299"), confirm=True)
+    hood, order = _confirmed_order(5)
     line = order.lines.get()
     # when 2 are delivered
     first = delivery_create(order=order, lines=[{"order_line": line, "quantity": D(2)}])
@@ -145,7 +169,6 @@ def test_partial_delivery_leaves_a_backorder_that_a_second_delivery_completes(er
     line.refresh_from_db()
     assert (first.number, order.status, line.delivered_qty, line.open_qty) == (
         "DN-00001", SalesOrder.Status.PARTIALLY_DELIVERED, D(2), D(3))
-    from erp_modules.sales.selectors import sales_backorders
     assert [(b.order.number, b.item.code, b.open_quantity) for b in sales_backorders()] == [("SO-00001", "HOOD-900",
                                                                                              D(3))]
     reservation = Reservation.objects.get(reference_id=order.pk)
@@ -161,9 +184,7 @@ def test_partial_delivery_leaves_a_backorder_that_a_second_delivery_completes(er
 
 
 def test_a_delivery_posts_delivery_moves_from_the_line_location_and_consumes_the_reservation(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 4, "1299"), confirm=True)
+    hood, order = _confirmed_order(4)
     delivery = delivery_create(order=order, lines=[{"order_line": order.lines.get(), "quantity": D(4)}])
     moves = list(StockMove.objects.filter(reference_type="sales_delivery", reference_id=delivery.pk))
     assert [(m.move_type, m.item.code, m.location, m.quantity, m.reference, m.unit_cost) for m in moves] == [
@@ -174,9 +195,7 @@ def test_a_delivery_posts_delivery_moves_from_the_line_location_and_consumes_the
 
 
 def test_delivering_more_than_is_open_is_refused(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 2, "1299"), confirm=True)
+    hood, order = _confirmed_order(2)
     with pytest.raises(ValidationError) as exc:
         delivery_create(order=order, lines=[{"order_line": order.lines.get(), "quantity": D(3)}])
     assert codes(exc) == ["over_delivery"]
@@ -186,9 +205,7 @@ def test_delivering_more_than_is_open_is_refused(erp):
 
 def test_partial_deliveries_are_refused_when_the_enterprise_switched_them_off(erp):
     ErpSettings.objects.update_or_create(singleton=True, defaults={"allow_partial_delivery": False})
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 5, "1299"), confirm=True)
+    hood, order = _confirmed_order(5)
     with pytest.raises(ValidationError) as exc:
         delivery_create(order=order, lines=[{"order_line": order.lines.get(), "quantity": D(2)}])
     assert codes(exc) == ["partial_delivery_not_allowed"]
@@ -218,8 +235,7 @@ def test_a_lot_tracked_item_needs_an_existing_lot(erp):
 def test_delivering_a_kit_takes_its_reserved_components_in_proportion(erp):
     customer = make_customer()
     hood = make_hood(stock=10)
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 20)
+    filter_item = make_filter(stock=20)
     kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT)
     make_bom(kit, [(hood, 1), (filter_item, 2)])
     order = order_for(customer, (kit, 3, "1599"), confirm=True)
@@ -245,7 +261,7 @@ def test_an_invoice_charges_delivered_quantities_with_vat_per_line(erp):
     # given 3 hoods at 1,299.00 (13 %) and 2 installations at 200.00 (6 %), all delivered
     customer = make_customer(payment_terms_days=30)
     hood = make_hood(stock=10)
-    install = make_item("SRV-INST", name="上门安装", item_type=Item.Type.SERVICE)
+    install = make_install()
     order = sales_order_create(customer=customer, lines=[
         {"item": hood, "quantity": D(3), "unit_price": D("1299.00")},
         {"item": install, "quantity": D(2), "unit_price": D("200.00"), "vat_rate": D(6)}])
@@ -263,9 +279,7 @@ def test_an_invoice_charges_delivered_quantities_with_vat_per_line(erp):
 
 
 def test_invoicing_more_than_delivered_is_refused(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 5, "1299"), confirm=True)
+    hood, order = _confirmed_order(5)
     line = order.lines.get()
     with pytest.raises(ValidationError) as exc:
         invoice_create(order=order)
@@ -282,9 +296,7 @@ def test_invoicing_more_than_delivered_is_refused(erp):
 
 
 def test_a_cancelled_invoice_gives_its_quantities_back_and_a_paid_one_cannot_be_cancelled(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 2, "1299"), confirm=True)
+    hood, order = _confirmed_order(2)
     delivery_create(order=order)
     invoice = invoice_cancel(invoice=invoice_create(order=order))
     assert (invoice.status, order.lines.get().invoiced_qty) == (Invoice.Status.CANCELLED, D(0))
@@ -296,9 +308,7 @@ def test_a_cancelled_invoice_gives_its_quantities_back_and_a_paid_one_cannot_be_
 
 
 def test_cancelling_an_order_releases_its_reservations(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 4, "1299"), confirm=True)
+    hood, order = _confirmed_order(4)
     assert stock_available(item=hood, location=main_location()) == D(6)
     order = sales_order_cancel(order=order, reason="客户取消")
     assert order.status == SalesOrder.Status.CANCELLED
@@ -311,9 +321,7 @@ def test_cancelling_an_order_releases_its_reservations(erp):
 
 
 def test_cancelling_a_partly_delivered_order_closes_it_and_keeps_the_delivered_part_invoiceable(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 5, "1299"), confirm=True)
+    hood, order = _confirmed_order(5)
     delivery_create(order=order, lines=[{"order_line": order.lines.get(), "quantity": D(2)}])
     order = sales_order_cancel(order=order)
     assert order.status == SalesOrder.Status.CLOSED
@@ -323,9 +331,7 @@ def test_cancelling_a_partly_delivered_order_closes_it_and_keeps_the_delivered_p
 
 
 def test_a_confirmed_order_cannot_be_confirmed_again(erp):
-    customer = make_customer()
-    hood = make_hood(stock=10)
-    order = order_for(customer, (hood, 1, "1299"), confirm=True)
+    hood, order = _confirmed_order(1)
     with pytest.raises(ValidationError) as exc:
         sales_order_confirm(order=order)
     assert codes(exc) == ["invalid_status"]
@@ -342,9 +348,6 @@ def test_totals_are_decimal_cents(erp):
 
 
 def test_a_serial_tracked_item_is_delivered_unit_by_unit_with_its_serial_numbers(erp):
-    from erp_modules.inventory.models import SerialNumber
-    from erp_modules.inventory.services import MoveLine, stock_moves_post
-
     customer = make_customer()
     hood = make_hood(tracking=Item.Tracking.SERIAL)
     serials = [SerialNumber.objects.create(item=hood, serial=f"SN{n}") for n in (1, 2, 3)]

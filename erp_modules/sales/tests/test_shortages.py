@@ -13,20 +13,22 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
+from core import jobs
+from core.testing import run_together
 from erp_modules.catalog.models import Item
 from erp_modules.common.selectors import audit_history
-from erp_modules.inventory.models import Reservation
+from erp_modules.inventory.models import Location, Reservation
 from erp_modules.inventory.selectors import stock_available
 from erp_modules.sales.models import AvailabilityCheck, SalesOrder
 from erp_modules.sales.selectors import sales_order_lines, sales_shortage_list
 from erp_modules.sales.services import (availability_check_execute, availability_check_request, delivery_create,
                                         sales_order_cancel, sales_order_confirm, sales_order_create,
-                                        sales_orders_reserve_available)
-from erp_modules.sales.tests.factories import (D, main_location, make_bom, make_customer, make_hood, make_item,
-                                               order_for, receive)
+                                        sales_order_reserve_available, sales_orders_reserve_available)
+from erp_modules.sales.tests.factories import (D, main_location, make_customer, make_filter, make_hood, make_install,
+                                               make_item, make_kit, order_for, receive)
 from tenants.models import Membership, Role
 
 HOOD = "Line 1 (HOOD-900 油烟机 CXW-900)"
@@ -66,11 +68,9 @@ def shop(erp):
     meichu, laoban = make_customer("宁波美厨电器销售有限公司"), make_customer("杭州老板厨具经销部")
     hood = make_hood("HOOD-900", stock=4)
     motor = make_item("MOT-01", name="电机")
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 20)
-    install = make_item("SRV-INST", name="上门安装", item_type=Item.Type.SERVICE)
-    kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT, uom="set")
-    make_bom(kit, [(hood, 1), (filter_item, 2), (install, 1)])
+    filter_item = make_filter(stock=20)
+    install = make_install()
+    kit = make_kit((hood, 1), (filter_item, 2), (install, 1))
     first = short_order(meichu, (hood, 10), (motor, 3), (filter_item, 5), (install, 1), due=10)
     second = short_order(laoban, (kit, 3), due=5)
     short_order(meichu, (motor, 7), due=1, confirm=False)
@@ -113,10 +113,8 @@ def test_after_a_partial_delivery_the_backorder_still_short_stays_on_the_list(sh
 def test_a_kit_shows_the_component_that_limits_even_after_a_check_and_complete_kits_only(erp):
     # given kits (套, whole) of 1 hood + 2 filters: 2 of 3 kits' hoods reserved, 3 filters reserved
     hood = make_hood("HOOD-900", stock=2)
-    filter_item = make_item("FLT-01", name="油网")
-    receive(filter_item, 3)
-    kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT, uom="set")
-    make_bom(kit, [(hood, 1), (filter_item, 2)])
+    filter_item = make_filter(stock=3)
+    kit = make_kit((hood, 1), (filter_item, 2))
     short_order(make_customer("宁波美厨电器销售有限公司"), (kit, 3), due=3)
     # then 1 complete kit is reserved (2 hoods, 3 filters), 2 are short, nothing is free: the filters limit
     assert rows() == [("SO-00001", "宁波美厨电器销售有限公司", "KIT-900", D(3), D(0), D(1), D(2), D(0), False,
@@ -192,9 +190,8 @@ def test_the_page_filters_sorts_and_exports_the_filtered_rows_to_excel(shop, web
 def test_the_page_costs_the_same_number_of_queries_for_one_row_and_for_a_full_page(erp, web):
     customer = make_customer()
     hood = make_hood("HOOD-900", stock=1)
-    filter_item = make_item("FLT-01", name="油网")
-    kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT, uom="set")
-    make_bom(kit, [(hood, 1), (filter_item, 2)])
+    filter_item = make_filter()
+    kit = make_kit((hood, 1), (filter_item, 2))
     short_order(customer, (hood, 3), due=1)
 
     def queries() -> int:
@@ -271,8 +268,7 @@ def test_one_failing_order_keeps_nothing_and_does_not_undo_the_others(erp):
     customer = make_customer()
     hood = make_hood("HOOD-900")
     pack = make_item("PACK-01", name="包装箱")
-    kit = make_item("KIT-900", name="油烟机套装", item_type=Item.Type.KIT, uom="set")
-    make_bom(kit, [(hood, 1), (pack, 1)])
+    kit = make_kit((hood, 1), (pack, 1))
     first, broken, last = (short_order(customer, (hood, 2), due=1), short_order(customer, (kit, 1), due=2),
                            short_order(customer, (hood, 1), due=3))
     receive(pack, 5)
@@ -317,10 +313,7 @@ def test_two_checks_for_all_at_the_same_moment_never_reserve_more_than_is_in_sto
 
     # when two clerks' checks for all run at once
     threads = [threading.Thread(target=check_all) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(threads)
     # then the 12 hoods are reserved once, by priority
     assert errors == []
     with tenant_context(enterprise):
@@ -427,11 +420,9 @@ def test_links_to_the_list_from_the_order_list_the_short_order_and_the_sales_nav
 
 
 @pytest.fixture
-def a_and_b(make_enterprise, make_user):
+def a_and_b(two_enterprises):
     """A and B each have an order short of hoods with hoods free; B's customer and order are secret."""
-    alice, bob = make_user(email="alice@short-a.test"), make_user(email="bob@short-b.test")
-    a = make_enterprise(slug="short-a", owner=alice)
-    b = make_enterprise(slug="short-b", owner=bob)
+    a, b, alice, _bob = two_enterprises("short")
     with tenant_context(a):
         hood = make_hood("HOOD-900")
         a_order = short_order(make_customer("甲方自己的客户"), (hood, 5), due=2)
@@ -510,8 +501,6 @@ def test_the_check_runs_on_the_worker_in_its_own_enterprise_only(clean_schemas, 
 
 def test_the_report_is_written_in_the_language_of_the_clerk_who_asked(shop, make_user):
     # given a clerk who reads English, on a site whose default is zh-Hans
-    from django.utils import translation
-
     clerk = make_user(language="en")
     with translation.override("zh-hans"):  # as on the worker
         check = availability_check_request(user=clerk)
@@ -526,21 +515,19 @@ def test_the_report_is_written_in_the_language_of_the_clerk_who_asked(shop, make
 def _other_worker_first(monkeypatch, between=None):
     """The task delivered twice: this worker has read the check (queued); the other one runs it to the
     end (then `between` happens) before this one takes the lock."""
-    from erp_modules.sales import services
-
-    original = services._check_lock
+    original = jobs.schema_advisory_lock
     state = {"first": True}
 
-    def lock():
+    def lock(*args):
         if state["first"]:
             state["first"] = False
-            monkeypatch.setattr(services, "_check_lock", original)
+            monkeypatch.setattr(jobs, "schema_advisory_lock", original)
             availability_check_execute(check_id=AvailabilityCheck.objects.order_by("id").first().pk)
             if between:
                 between()
-        return original()
+        return original(*args)
 
-    monkeypatch.setattr(services, "_check_lock", lock)
+    monkeypatch.setattr(jobs, "schema_advisory_lock", lock)
 
 
 def test_a_second_delivery_of_the_task_after_the_first_finished_does_nothing(erp, monkeypatch):
@@ -560,9 +547,6 @@ def test_a_second_delivery_of_the_task_after_the_first_finished_does_nothing(erp
 
 
 def test_in_a_location_that_may_go_negative_the_whole_shortage_is_available(erp):
-    from erp_modules.inventory.models import Location
-    from erp_modules.sales.services import sales_order_reserve_available
-
     order = short_order(make_customer(), (make_hood("HOOD-900"), 4), due=1)
     Location.objects.filter(pk=main_location().pk).update(allow_negative=True)
     line = sales_shortage_list().get()

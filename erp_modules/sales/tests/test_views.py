@@ -9,7 +9,7 @@ from erp_modules.inventory.models import MoveType, Reservation, StockMove
 from erp_modules.inventory.services import lot_get_or_create
 from erp_modules.partners.models import PriceList, PriceListItem
 from erp_modules.sales.models import Delivery, Invoice, Quotation, SalesOrder
-from erp_modules.sales.services import delivery_create, invoice_create, quotation_create
+from erp_modules.sales.services import delivery_create, invoice_create, quotation_create, sales_order_confirm
 from erp_modules.sales.tests.factories import D, make_customer, make_hood, make_item, order_for, receive
 from tenants.models import Membership, Role
 
@@ -236,8 +236,6 @@ def test_a_short_order_offers_confirm_anyway_and_then_check_availability(erp, we
 def test_check_availability_is_for_clerks_and_open_orders(erp, client, make_user):
     customer = make_customer()
     hood = make_hood(stock=1)
-    from erp_modules.sales.services import sales_order_confirm
-
     order = sales_order_confirm(order=order_for(customer, (hood, 3, "1299")), allow_shortage=True)
     draft = order_for(customer, (hood, 1, "1299"))
     viewer, clerk = make_user(), make_user()

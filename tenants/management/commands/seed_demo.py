@@ -1,8 +1,10 @@
-"""Idempotent demo data: the informatization office, a platform admin and three Cixi enterprises."""
+"""Idempotent demo data: the informatization office, a platform admin and three Cixi enterprises, then the
+modules' demo data (core.demo: ERP, boards, programmes; tenants imports none of them)."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from core.demo import demo_seeders
 from core.uscc import uscc_make
 from tenants import services
 from tenants.demo import DEMO_ENTERPRISES, DEMO_PASSWORD, EXTRA_MEMBERSHIPS, PLATFORM_USERS
@@ -40,19 +42,9 @@ class Command(BaseCommand):
         for email, slug, role in EXTRA_MEMBERSHIPS:
             Membership.objects.get_or_create(user=User.objects.get(email=email),
                                              enterprise=Enterprise.objects.get(slug=slug), defaults={"role": role})
-        from django_tenants.utils import tenant_context
-
-        from erp_modules.common.demo import seed_range_hood_documents, seed_range_hood_factory
-
-        with tenant_context(Enterprise.objects.get(slug="ruifeng")):
-            erp_created = seed_range_hood_factory()
-            if erp_created:  # documents only on top of the demo's own opening stock
-                seed_range_hood_documents()
-        from ecommerce.demo import seed_board_demo
-        from tenants.programs.demo import seed_programme_demo
-
-        seed_board_demo()
-        seed_programme_demo()
+        # then what the modules registered in core.demo, in order: the range-hood factory's ERP data in
+        # 瑞丰, the board listings, the office's programmes
+        module_created = [bool(seed()) for seed in demo_seeders()]
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(f"demo data ready (new enterprises: {', '.join(created) or 'none'}; "
-                              f"range-hood ERP data: {'created' if erp_created else 'kept'})")
+                              f"modules' demo data: {'created' if any(module_created) else 'kept'})")

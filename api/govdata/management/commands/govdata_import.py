@@ -24,5 +24,7 @@ class Command(BaseCommand):
                           f"unchanged={run.unchanged_count} rejected={run.rejected_count}")
         for error in run.errors[:50]:
             self.stdout.write(f"  row {error['row']} {error['column']}: {error['message']}")
+        for note in run.notes[:50]:
+            self.stdout.write(f"  note: row {note['row']} {note['column']}: {note['message']}")
         if run.status != "succeeded":
             raise CommandError(run.message or run.status)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import graphene
 
-from api.govdata.tokens import api_token_create
+from api.graphql.accounts.errors import TokenError
 from api.graphql.accounts.types import ApiScopeEnum, ApiTokenNode
 from api.graphql.core.auth import auth_of
 from api.graphql.core.mutations import BaseMutation
 from api.graphql.core.permissions import Host, Scope
 from api.graphql.core.types import enum_value
+from api.tokens.services import api_token_create
 
 
 class ApiTokenCreateInput(graphene.InputObjectType):
@@ -26,6 +27,7 @@ class ApiTokenCreate(BaseMutation):
     class Meta:
         description = "Create an API token for this enterprise (administrators, logged in)."
         permissions = (Scope.MANAGE_TOKENS,)
+        error_type = TokenError
         host = Host.ENTERPRISE
 
     @classmethod

@@ -3,14 +3,13 @@ from __future__ import annotations
 import graphene
 from django.utils.translation import gettext as _
 
-from api.govdata.error_codes import TokenErrorCode
-from api.govdata.models import ApiToken
-from api.govdata.tokens import api_token_revoke
+from api.graphql.accounts.errors import TokenError
 from api.graphql.accounts.types import ApiTokenNode
 from api.graphql.core.auth import auth_of
-from api.graphql.core.mutations import BaseMutation, pk_from_global_id
+from api.graphql.core.mutations import BaseMutation, one_or_not_found
 from api.graphql.core.permissions import Host, Scope
-from core.errors import field_error
+from api.tokens.models import ApiToken
+from api.tokens.services import api_token_revoke
 
 
 class ApiTokenRevoke(BaseMutation):
@@ -22,13 +21,12 @@ class ApiTokenRevoke(BaseMutation):
     class Meta:
         description = "Revoke an API token of this enterprise at once (administrators, logged in)."
         permissions = (Scope.MANAGE_TOKENS,)
+        error_type = TokenError
         host = Host.ENTERPRISE
 
     @classmethod
     def perform_mutation(cls, root, info, id):
         auth = auth_of(info.context)
-        # another enterprise's token is "not found", exactly like a missing one
-        token = ApiToken.objects.filter(pk=pk_from_global_id(id, "ApiToken"), enterprise=auth.enterprise).first()
-        if token is None:
-            raise field_error("id", _("No ApiToken has this ID."), TokenErrorCode.NOT_FOUND)
+        token = one_or_not_found(ApiToken.objects.filter(enterprise=auth.enterprise), id, "ApiToken",
+                                 _("No ApiToken has this ID."))
         return cls(api_token=api_token_revoke(api_token=token, user=auth.user))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import graphene
 
+from api.graphql.catalog.errors import CatalogError
 from api.graphql.catalog.mutations._inputs import ItemFieldsInput, item_fields
 from api.graphql.catalog.types import ItemNode
 from api.graphql.core.auth import auth_of
@@ -26,6 +27,7 @@ class ItemCreate(BaseMutation):
     class Meta:
         description = "Create an item in the catalog."
         permissions = (Scope.CATALOG_WRITE,)
+        error_type = CatalogError
         host = Host.ENTERPRISE
 
     @classmethod

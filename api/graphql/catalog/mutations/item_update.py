@@ -3,6 +3,7 @@ from __future__ import annotations
 import graphene
 from django.utils.translation import gettext as _
 
+from api.graphql.catalog.errors import CatalogError
 from api.graphql.catalog.mutations._inputs import ItemFieldsInput, item_fields
 from api.graphql.catalog.types import ItemNode
 from api.graphql.core.auth import auth_of
@@ -27,6 +28,7 @@ class ItemUpdate(BaseMutation):
     class Meta:
         description = "Change an item (the fields given)."
         permissions = (Scope.CATALOG_WRITE,)
+        error_type = CatalogError
         host = Host.ENTERPRISE
 
     @classmethod

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from api.graphql.core.auth import auth_of
 from api.graphql.core.mutations import BaseMutation, pk_from_global_id
 from api.graphql.core.permissions import Host, Scope
+from api.graphql.sales.errors import SalesError
 from api.graphql.sales.types import SalesOrderNode
 from core.errors import field_error
 from erp_modules.sales.selectors import sales_order_get
@@ -19,9 +20,24 @@ def _order(order_id: str):
     return order
 
 
-class SalesOrderConfirm(BaseMutation):
-    sales_order = graphene.Field(SalesOrderNode)
+class SalesOrderAction(BaseMutation):
+    """A step of an order of this enterprise (confirm, reserve what is available): the order is looked up by
+    its global ID (not_found otherwise), `service` — the sales service each concrete mutation names — does
+    the step with the mutation's other arguments, and the order is answered as stored."""
 
+    sales_order = graphene.Field(SalesOrderNode)
+    service = None  # e.g. staticmethod(erp_modules.sales.services.sales_order_confirm)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def perform_mutation(cls, root, info, id, **arguments):
+        order = cls.service(order=_order(id), user=auth_of(info.context).user, **arguments)
+        return cls(sales_order=sales_order_get(order_id=order.pk))
+
+
+class SalesOrderConfirm(SalesOrderAction):
     class Arguments:
         id = graphene.ID(required=True)
         allow_shortage = graphene.Boolean(
@@ -32,26 +48,20 @@ class SalesOrderConfirm(BaseMutation):
     class Meta:
         description = "Confirm a draft sales order: its stock is reserved."
         permissions = (Scope.ORDERS_WRITE,)
+        error_type = SalesError
         host = Host.ENTERPRISE
 
-    @classmethod
-    def perform_mutation(cls, root, info, id, allow_shortage=False):
-        order = sales_order_confirm(order=_order(id), user=auth_of(info.context).user, allow_shortage=allow_shortage)
-        return cls(sales_order=sales_order_get(order_id=order.pk))
+    service = staticmethod(sales_order_confirm)
 
 
-class SalesOrderReserveAvailable(BaseMutation):
-    sales_order = graphene.Field(SalesOrderNode)
-
+class SalesOrderReserveAvailable(SalesOrderAction):
     class Arguments:
         id = graphene.ID(required=True)
 
     class Meta:
         description = "“Check availability”: reserve for an open order's short lines from the stock in now."
         permissions = (Scope.ORDERS_WRITE,)
+        error_type = SalesError
         host = Host.ENTERPRISE
 
-    @classmethod
-    def perform_mutation(cls, root, info, id):
-        order = sales_order_reserve_available(order=_order(id), user=auth_of(info.context).user)
-        return cls(sales_order=sales_order_get(order_id=order.pk))
+    service = staticmethod(sales_order_reserve_available)

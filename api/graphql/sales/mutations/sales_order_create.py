@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from api.graphql.core.auth import auth_of
 from api.graphql.core.mutations import BaseMutation
 from api.graphql.core.permissions import Host, Scope
+from api.graphql.sales.errors import SalesError
 from api.graphql.sales.types import SalesOrderNode
 from core.errors import field_error
 from erp_modules.catalog.models import Item
@@ -24,6 +25,8 @@ class SalesOrderLineInput(graphene.InputObjectType):
     vat_rate = graphene.Decimal(description="Empty: the enterprise's VAT rate.")
     description = graphene.String()
     location = graphene.String(description="Ship from, as WAREHOUSE/LOCATION codes; empty: the item's default.")
+    revision = graphene.String(description="A released or superseded revision of the part (e.g. B); empty: the "
+                                           "BOM in force.")
 
 
 class SalesOrderCreateInput(graphene.InputObjectType):
@@ -53,7 +56,8 @@ def _lines(raw_lines) -> list[dict]:
                                   % {"n": n, "code": line.location}, SalesErrorCode.NO_LOCATION)
         result.append({"item": item, "quantity": line.quantity, "unit_price": line.unit_price,
                        "discount_pct": line.discount_pct, "vat_rate": line.vat_rate,
-                       "description": line.description or "", "location": location})
+                       "description": line.description or "", "location": location,
+                       "revision": line.revision or ""})
     return result
 
 
@@ -66,6 +70,7 @@ class SalesOrderCreate(BaseMutation):
     class Meta:
         description = "Create a draft sales order (prices from the price lists unless given)."
         permissions = (Scope.ORDERS_WRITE,)
+        error_type = SalesError
         host = Host.ENTERPRISE
 
     @classmethod

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class ProgramsConfig(AppConfig):
-    name = "tenants.programs"
-    label = "programs"
-    verbose_name = _("Pilot programmes and adoption")
