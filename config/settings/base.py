@@ -73,6 +73,11 @@ TENANT_APPS = (
     "pdm.parts",
     "pdm.vault",
     "pdm.changes",
+    "logistics.carriers",
+    "logistics.shipments",
+    "logistics.tracking",
+    "logistics.freight",  # a shipment's need on the freight board and the accepted quotation back
+    "logistics.reports",  # the logistics dashboard; no tables
 )
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
