@@ -148,6 +148,11 @@ class Bom(models.Model):
                 condition=~models.Q(status="released") | models.Q(effective_from__isnull=False),
                 name="bom_released_has_effective_date"),
         ]
+        indexes = [
+            # the version in force of an item on a date: one probe, no sort (where-used, BOM explosion)
+            models.Index(fields=["item", "-effective_from", "-version"], condition=models.Q(status="released"),
+                         name="bom_released_in_force_idx"),
+        ]
 
     def __str__(self):
         return f"{self.item.code} v{self.version}"

@@ -243,13 +243,14 @@ class WhereUsed:
 
 
 # One statement: up from the item, one row per ancestor with its BOM version in force (the recursion
-# checks each line's version once; UNION expands each ancestor once, however many paths reach it; the
-# row (ancestor, its version in force) is unique, so nothing is looked up again afterwards); then, as
-# JSON, the lines of those versions that use an ancestor or the item, and the items' codes and names
-# once each (not once per line); quantities without the trailing zeros of the division (the same values,
-# a sixth of the text). When documents are asked for, the same statement carries the open
-# orders and the stock of the item and its ancestors (the querysets of the ERP's selectors, compiled
-# into it, filtered by the ids of ``up``): one round trip in all.
+# checks each line's version once, by one probe of bom_released_in_force_idx; UNION expands each ancestor
+# once, however many paths reach it; the row (ancestor, its version in force) is unique, so nothing is
+# looked up again afterwards); then, as JSON, the edges — the lines that use an item of ``up`` (by the
+# component index, as the recursion did) in a version of ``up`` (a hash join on the version ids) — and
+# the items' codes and names once each (not once per line); quantities without the trailing zeros of
+# the division (the same values, a sixth of the text). When documents are asked for, the same statement
+# carries the open orders and the stock of the item and its ancestors (the querysets of the ERP's
+# selectors, compiled into it, filtered by the ids of ``up``): one round trip in all.
 _WHERE_USED_SQL = """
 WITH RECURSIVE up(item_id, bom_id, bom_quantity) AS (
     SELECT %s::bigint, NULL::bigint, NULL::numeric
@@ -261,10 +262,10 @@ WITH RECURSIVE up(item_id, bom_id, bom_quantity) AS (
                     WHERE eb.item_id = b.item_id AND eb.status = 'released' AND eb.effective_from <= %s
                     ORDER BY eb.effective_from DESC, eb.version DESC LIMIT 1)
 )
-SELECT (SELECT json_agg(json_build_array(l.id, a.item_id, l.component_id,
-                                         trim_scale(l.quantity / a.bom_quantity * (1 + l.scrap_pct / 100))::text))
-          FROM up a JOIN catalog_bomline l ON l.bom_id = a.bom_id
-         WHERE l.line_type = 'component' AND l.component_id IN (SELECT item_id FROM up)),
+SELECT (SELECT json_agg(json_build_array(l.id, p.item_id, l.component_id,
+                                         trim_scale(l.quantity / p.bom_quantity * (1 + l.scrap_pct / 100))::text))
+          FROM up c JOIN catalog_bomline l ON l.component_id = c.item_id JOIN up p ON p.bom_id = l.bom_id
+         WHERE l.line_type = 'component'),
        (SELECT json_agg(json_build_array(i.id, i.code, i.name, u.code))
           FROM catalog_item i JOIN catalog_unitofmeasure u ON u.id = i.uom_id
          WHERE i.id IN (SELECT item_id FROM up))"""
@@ -379,14 +380,20 @@ def where_used(*, item: Item, on: date | None = None, documents: bool = True) ->
             if edge[1] not in level:
                 level[edge[1]] = level[child] + 1
                 queue.append(edge[1])
-    memo: dict[int, Decimal] = {item.pk: Decimal("1")}
-
-    def contained(item_id: int) -> Decimal:  # the item's quantity in one unit of item_id
-        if item_id not in memo:
-            memo[item_id] = ZERO  # a guard: released BOMs have no cycles (catalog refuses them)
-            memo[item_id] = sum((e[3] * contained(e[2]) for e in by_parent.get(item_id, ())), ZERO)
-        return memo[item_id]
-
+    # the item's quantity in one unit of each ancestor: pushed up from the item, a parent once all of
+    # its lines in ``edges`` have been counted (released BOMs have no cycles: catalog refuses them)
+    contained: dict[int, Decimal] = {item.pk: Decimal("1")}
+    waiting = {parent: len(lines) for parent, lines in by_parent.items()}
+    ready = [item.pk]
+    while ready:
+        child = ready.pop()
+        amount = contained[child]
+        for edge in by_child.get(child, ()):
+            parent = edge[1]
+            contained[parent] = contained.get(parent, ZERO) + edge[3] * amount
+            waiting[parent] -= 1
+            if not waiting[parent]:
+                ready.append(parent)
     tops_ids = by_parent.keys() - by_child.keys()
     lines = []
     for line_id, parent, child, quantity in edges:
@@ -394,8 +401,8 @@ def where_used(*, item: Item, on: date | None = None, documents: bool = True) ->
         lines.append(UsedIn(level=level[parent], parent_id=parent, parent_code=code, parent_name=name, parent_uom=uom,
                             child_id=child, child_code=items[child][0], quantity=quantity, is_top=parent in tops_ids))
     lines.sort(key=lambda u: (u.level, u.parent_code, u.child_code))
-    tops = sorted((TopProduct(item_id=i, code=items[i][0], name=items[i][1], uom=items[i][2], quantity=contained(i))
-                   for i in tops_ids), key=lambda t: t.code)
+    tops = sorted((TopProduct(item_id=i, code=items[i][0], name=items[i][1], uom=items[i][2],
+                              quantity=contained.get(i, ZERO)) for i in tops_ids), key=lambda t: t.code)
     result = WhereUsed(item=item, on=on, lines=lines, tops=tops)
     if documents:
         for name, value in _documents_load(texts).items():
