@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from logistics.shipments import views
 
 app_name = "logistics_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.public_tracking, name="tracking"),
+]

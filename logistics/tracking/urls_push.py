@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from logistics.tracking import views
 
 app_name = "logistics_push"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.push_callback, name="push_callback"),
+]
