@@ -1,1 +1,0 @@
-"""GraphQL of logistics: shipments, parcels, tracking events, rate quotes (scopes logistics:read / logistics:write)."""
