@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) bench/mrp.py --quick
 	$(PY) bench/board_search.py --quick
 	$(PY) bench/pdm.py --quick
+	$(PY) bench/tracking.py --quick
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore '.data/*' --ignore 'build/*' --ignore 'templates/admin/*'

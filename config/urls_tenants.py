@@ -22,6 +22,13 @@ urlpatterns = [
     path("pdm/documents/", include("pdm.vault.urls")),
     path("pdm/", include("pdm.sharing.urls")),  # /pdm/shares/ (owner side), /pdm/shared/ (partner side)
     path("pdm/", include("pdm.parts.urls")),
+    path("logistics/t/", include("logistics.shipments.urls_public")),  # the buyer's tracking page: the link is the key
+    path("logistics/push/", include("logistics.tracking.urls_push")),  # the aggregator's signed pushes
+    path("logistics/tracking/", include("logistics.tracking.urls")),
+    path("logistics/dashboard/", include("logistics.reports.urls")),
+    path("logistics/freight/", include("logistics.freight.urls")),
+    path("logistics/shipments/", include("logistics.shipments.urls")),
+    path("logistics/", include("logistics.carriers.urls")),  # carriers, contracts, rate cards, quotes
     path("programmes/", include("office.urls_tenant")),
     path("settings/api-tokens/", include("api.tokens.urls")),
     path("", include("tenants.urls_tenant")),

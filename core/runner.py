@@ -15,7 +15,8 @@ never raises and never prints, so a second or third signal (`make` passes a SIGT
 group on to the runner, which got it already) cannot interrupt the shutdown. Every wait of the
 runner polls that request; the shutdown then runs once, in order: web, worker and beat get SIGTERM
 (SIGKILL to their process groups after 10 s), then Redis, then PostgreSQL with a fast shutdown, then
-anything else still descending from the runner.
+anything else still descending from the runner. (`run` also starts the local tracking server of the
+logistics demo, `python -m logistics.tracking.devserver`, with the same parent-death signal and stop.)
 
 Children cannot outlive the runner: each is started with a parent-death signal (see
 core.embedded.dies_with_parent), so a runner killed by SIGKILL still takes gunicorn and beat (SIGTERM),
@@ -375,6 +376,9 @@ def run() -> int:
             return code
         _say(f"database migrated and demo data loaded in {time.monotonic() - t0:.1f}s")
 
+        tracking = _start_tracking_devserver(children, env, port=port, data_dir=data_dir)
+        if tracking:
+            _say(f"local tracking server (kuaidi100 shape) started on {tracking}")
         _start_web_worker_beat(children, bind=bind, port=port, data_dir=data_dir)
         _say(f"web (gunicorn), Celery worker and Celery beat started; logs in {log_dir}")
 
@@ -406,6 +410,31 @@ def run() -> int:
         lock.release()
         extra = shutdown.count - 1
         _say("stopped" + (f" ({extra} further signal(s) during the shutdown were ignored)" if extra > 0 else ""))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_tracking_devserver(children: Children, env: dict[str, str], *, port: int, data_dir: Path) -> str | None:
+    """The demo's local tracking server (logistics.tracking.devserver, started by its module name: core
+    imports no domain), on TRACKING_PORT (else the web port + 421, else any free port), its state in
+    DATA_DIR; web, worker and beat get its URL as TRACKING_AGGREGATOR_URL. None when that URL is set
+    already (a real aggregator): nothing is started then."""
+    if env_is_set("TRACKING_AGGREGATOR_URL"):
+        return None
+    tracking_port = int(env.get("TRACKING_PORT") or port + 421)
+    if _port_in_use("127.0.0.1", tracking_port):
+        if env.get("TRACKING_PORT"):
+            _say(f"TRACKING_PORT {tracking_port} is in use; the local tracking server takes another port")
+        tracking_port = _free_port()
+    children.start("tracking", [
+        PY, "-m", "logistics.tracking.devserver", "--port", str(tracking_port),
+        "--state", str(data_dir / "tracking-devserver.json"), "--speed", env.get("TRACKING_SPEED", "60")])
+    env["TRACKING_AGGREGATOR_URL"] = env["TRACKING_DEVSERVER_URL"] = f"http://127.0.0.1:{tracking_port}"
+    return env["TRACKING_DEVSERVER_URL"]
 
 
 def _start_web_worker_beat(children: Children, *, bind: str, port: int, data_dir: Path) -> None:
@@ -458,6 +487,9 @@ def _print_banner(port: int, base_domain: str, health: dict | None, data_dir: Pa
              + ("ok" if health and health.get("status") == "ok" else f"{(health or {}).get('failing', 'no answer')}")]
     for spec in demo["enterprises"]:
         lines.append(f" {spec['short_name']:<8}      http://{spec['slug']}.{base_domain}{suffix}/")
+    if env.get("TRACKING_DEVSERVER_URL"):
+        lines.append(f" Tracking server  {env['TRACKING_DEVSERVER_URL']}/healthz  (parcels advance a step every "
+                     f"{env.get('TRACKING_SPEED', '60')}s; POST /_control/advance moves them now)")
     lines += ["", f" Demo logins (password for all: {demo['password']})"]
     for user in demo["platform_users"]:
         lines.append(f"   {user['email']:<24} {user['name']}")

@@ -1,5 +1,7 @@
-"""The four boards and their category trees, mapped to GB/T 4754-2017 classes (plain data, used by
-the data migration and by ``ecommerce.seed.boards_ensure``).
+"""The five boards and their category trees, mapped to GB/T 4754-2017 classes (plain data, used by
+the data migrations and by ``ecommerce.seed.boards_ensure``). The fifth, 物流运力 (freight capacity: road
+freight 543x and express 6020), is where an enterprise posts a shipment's need (logistics.freight) and
+logistics companies quote; migration 0005 adds it to databases seeded before it.
 
 Board: (code, name, English name, description, industry prefixes, categories)
 Category: (code, name, English name, GB/T 4754 classes, children)
@@ -89,13 +91,25 @@ BOARDS = [
             ("veh-motoparts-wheel", "轮毂与轮胎", "Wheels and tyres", ["3752"]),
         ]),
     ]),
+    ("freight", "物流运力", "Freight capacity", "道路货物运输与快递服务：整车、零担、快递、冷链、同城配送的运力供求",
+     ["543", "602"], [
+        ("frt-ftl", "整车", "Full truckload", ["5431", "5433", "5434"], []),
+        ("frt-ltl", "零担", "Less than truckload", ["5431", "5439"], []),
+        ("frt-express", "快递", "Express", ["6020"], []),
+        ("frt-cold", "冷链", "Cold chain", ["5432"], []),
+        ("frt-city", "同城配送", "City delivery", ["5437"], []),
+    ]),
 ]
 
+FREIGHT_BOARD = "freight"  # the board code logistics.freight posts on
 
-def boards_write(Board, Category) -> None:
-    """Create or update the boards and categories (idempotent). Takes the model classes so that the
-    data migration can pass its historical models."""
+
+def boards_write(Board, Category, *, codes=None) -> None:
+    """Create or update the boards and categories (idempotent); only the boards in ``codes`` when given.
+    Takes the model classes so that the data migrations can pass their historical models."""
     for order, (code, name, name_en, description, prefixes, categories) in enumerate(BOARDS):
+        if codes is not None and code not in codes:
+            continue
         board, _ = Board.objects.update_or_create(code=code, defaults={
             "name": name, "name_en": name_en, "description": description, "industry_prefixes": prefixes,
             "sort_order": order})

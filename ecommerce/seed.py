@@ -5,5 +5,5 @@ from ecommerce.models import Board, Category
 
 
 def boards_ensure() -> None:
-    """The four boards and their category trees exist (idempotent)."""
+    """The five boards and their category trees exist (idempotent)."""
     boards_write(Board, Category)

@@ -12,11 +12,17 @@ A programme's `criteria` (all keys optional):
     min_parts_under_revision parts with at least one revision (PDM)
     min_vault_documents      documents in the PDM vault
     min_ecos_completed_90d   engineering changes applied in the last 90 days
+    min_tracked_deliveries_pct  share (%) of the sales deliveries of the last 30 days shipped with tracking
+    min_shipments_30d        shipments made in the last 30 days (logistics)
 
 The PDM demonstration rule (PDM_DEMONSTRATION): an enterprise demonstrates PDM when it has at least
 10 parts under revision control, 5 documents in the vault and 1 ECO completed in 90 days. A programme
 of the PDM module is evaluated with these three on top of its own criteria (`programme_criteria`;
 a value the programme sets itself wins), so its progress against the target counts demonstrations.
+
+The logistics demonstration rule (LOGISTICS_DEMONSTRATION), for a programme of the logistics module in
+the same way: at least 50% of the sales deliveries of the last 30 days shipped with tracking (a parcel
+with a waybill number that is followed) and at least 10 shipments in those 30 days.
 
 Status from the latest snapshot:
     not started  no figures yet, or no active user and no counted document in 60 days
@@ -39,13 +45,17 @@ from office.metrics import DOCUMENT_KINDS, KIND_LABELS
 
 ADOPTED, AT_RISK, NOT_STARTED = "adopted", "at_risk", "not_started"
 PDM_KEYS = ("min_parts_under_revision", "min_vault_documents", "min_ecos_completed_90d")
-INT_KEYS = ("min_active_users_30d", "min_documents_per_month", "consecutive_months", "min_modules_in_use", *PDM_KEYS)
+LOGISTICS_KEYS = ("min_tracked_deliveries_pct", "min_shipments_30d")
+INT_KEYS = ("min_active_users_30d", "min_documents_per_month", "consecutive_months", "min_modules_in_use", *PDM_KEYS,
+            *LOGISTICS_KEYS)
 # When an enterprise counts as demonstrating PDM (the PDM programme's target counts such enterprises).
 PDM_DEMONSTRATION = {"min_parts_under_revision": 10, "min_vault_documents": 5, "min_ecos_completed_90d": 1}
 # criterion key -> (snapshot field, reason code)
 PDM_MEASURES = {"min_parts_under_revision": ("pdm_parts_under_revision", "pdm_parts"),
                 "min_vault_documents": ("pdm_vault_documents", "pdm_documents"),
                 "min_ecos_completed_90d": ("pdm_ecos_completed_90d", "pdm_ecos")}
+# When an enterprise counts as using logistics management (the logistics programme's target counts them).
+LOGISTICS_DEMONSTRATION = {"min_tracked_deliveries_pct": 50, "min_shipments_30d": 10}
 KNOWN_KEYS = set(INT_KEYS) | {"document_kinds", "min_completeness_pct"}
 # Each criterion as the office's form names it (the programme form and the change history share these).
 CRITERIA_LABELS = {
@@ -58,6 +68,8 @@ CRITERIA_LABELS = {
     "min_parts_under_revision": gettext_lazy("Parts under revision control, at least"),
     "min_vault_documents": gettext_lazy("Documents in the vault, at least"),
     "min_ecos_completed_90d": gettext_lazy("ECOs completed in 90 days, at least"),
+    "min_tracked_deliveries_pct": gettext_lazy("Deliveries shipped with tracking %, at least"),
+    "min_shipments_30d": gettext_lazy("Shipments in 30 days, at least"),
 }
 CONSECUTIVE_MONTHS_LABELS = {1: gettext_lazy("the last 30 days"),
                              2: gettext_lazy("each of two 30-day periods in a row")}
@@ -79,6 +91,9 @@ def criteria_clean(criteria) -> dict:
                 raise ValidationError(_("%(key)s must be a whole number of 0 or more.") % {"key": key},
                                       code=OfficeErrorCode.CRITERIA_INVALID)
             cleaned[key] = value
+    if cleaned.get("min_tracked_deliveries_pct", 0) > 100:
+        raise ValidationError(_("min_tracked_deliveries_pct must be between 0 and 100."),
+                              code=OfficeErrorCode.CRITERIA_INVALID)
     if cleaned.get("consecutive_months", 1) not in (1, 2):
         raise ValidationError(_("consecutive_months must be 1 or 2."), code=OfficeErrorCode.CRITERIA_INVALID)
     if "document_kinds" in criteria:
@@ -101,10 +116,13 @@ def criteria_clean(criteria) -> dict:
 
 def programme_criteria(programme) -> dict:
     """The criteria a programme's enrolments are evaluated with: its own, and for a programme of the
-    PDM module the PDM demonstration rule under them (a key the programme sets itself wins)."""
+    PDM module the PDM demonstration rule under them, for one of the logistics module the logistics rule (a key
+    the programme sets itself wins)."""
     criteria = dict(programme.criteria or {})
     if programme.module == "pdm":
         criteria = {**PDM_DEMONSTRATION, **criteria}
+    elif programme.module == "logistics":
+        criteria = {**LOGISTICS_DEMONSTRATION, **criteria}
     return criteria
 
 
@@ -149,6 +167,7 @@ def adoption_evaluate(*, criteria: dict, snapshot) -> Evaluation:
         reasons.append({"code": "completeness", "value": None if value is None else str(value),
                         "needed": str(need), "met": value is not None and Decimal(value) >= need})
     reasons += _pdm_reasons(criteria, snapshot)
+    reasons += _logistics_reasons(criteria, snapshot)
     status = ADOPTED if all(r["met"] for r in reasons) else AT_RISK
     return Evaluation(status, reasons)
 
@@ -168,6 +187,28 @@ def pdm_demonstration_evaluate(*, snapshot) -> Evaluation:
     if snapshot is None:
         return Evaluation(NOT_STARTED, [{"code": "no_figures", "met": False}])
     reasons = _pdm_reasons(PDM_DEMONSTRATION, snapshot)
+    return Evaluation(ADOPTED if all(r["met"] for r in reasons) else AT_RISK, reasons)
+
+
+def _logistics_reasons(criteria: dict, snapshot) -> list[dict]:
+    reasons = []
+    if "min_tracked_deliveries_pct" in criteria:
+        need, value = criteria["min_tracked_deliveries_pct"], getattr(snapshot, "logistics_tracked_pct", None)
+        met = value is not None and Decimal(value) >= need
+        reasons.append({"code": "logistics_tracked", "value": None if value is None else str(value), "needed": need,
+                        "deliveries": int(getattr(snapshot, "logistics_deliveries_30d", 0) or 0), "met": met})
+    if "min_shipments_30d" in criteria:
+        value, need = int(getattr(snapshot, "logistics_shipments_30d", 0) or 0), criteria["min_shipments_30d"]
+        reasons.append({"code": "logistics_shipments", "value": value, "needed": need, "met": value >= need})
+    return reasons
+
+
+def logistics_demonstration_evaluate(*, snapshot) -> Evaluation:
+    """Whether an enterprise uses logistics management by the LOGISTICS_DEMONSTRATION rule alone (no snapshot:
+    not started); the reasons name each measure with its value and what it needs."""
+    if snapshot is None:
+        return Evaluation(NOT_STARTED, [{"code": "no_figures", "met": False}])
+    reasons = _logistics_reasons(LOGISTICS_DEMONSTRATION, snapshot)
     return Evaluation(ADOPTED if all(r["met"] for r in reasons) else AT_RISK, reasons)
 
 
@@ -207,6 +248,13 @@ def reason_text(reason: dict) -> str:
     if code == "pdm_ecos":
         return ngettext("%(value)d ECO completed in 90 days (needs %(needed)d)",
                         "%(value)d ECOs completed in 90 days (needs %(needed)d)", reason["value"]) % reason
+    if code == "logistics_tracked":
+        if reason.get("value") is None:
+            return _("no sales deliveries in 30 days to ship with tracking (needs %(needed)d%%)") % reason
+        return _("%(value)s%% of the deliveries in 30 days shipped with tracking (needs %(needed)d%%)") % reason
+    if code == "logistics_shipments":
+        return ngettext("%(value)d shipment in 30 days (needs %(needed)d)",
+                        "%(value)d shipments in 30 days (needs %(needed)d)", reason["value"]) % reason
     return str(code)
 
 
@@ -234,6 +282,11 @@ def criteria_text(criteria: dict) -> list[str]:
     if criteria.get("min_ecos_completed_90d"):
         lines.append(_("at least %(n)d ECOs completed (applied) in the last 90 days") % {
             "n": criteria["min_ecos_completed_90d"]})
+    if criteria.get("min_tracked_deliveries_pct"):
+        lines.append(_("at least %(n)d%% of the sales deliveries of the last 30 days shipped with tracking") % {
+            "n": criteria["min_tracked_deliveries_pct"]})
+    if criteria.get("min_shipments_30d"):
+        lines.append(_("at least %(n)d shipments in the last 30 days") % {"n": criteria["min_shipments_30d"]})
     return lines
 
 

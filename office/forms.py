@@ -71,7 +71,8 @@ class ClawbackForm(BootstrapMixin, forms.Form):
 
 
 CRITERIA_INT_FIELDS = ("min_active_users_30d", "min_documents_per_month", "min_modules_in_use",
-                       "min_parts_under_revision", "min_vault_documents", "min_ecos_completed_90d")
+                       "min_parts_under_revision", "min_vault_documents", "min_ecos_completed_90d",
+                       "min_tracked_deliveries_pct", "min_shipments_30d")
 
 
 class ProgrammeForm(BootstrapMixin, forms.Form):
@@ -119,6 +120,10 @@ class ProgrammeForm(BootstrapMixin, forms.Form):
                                              min_value=0)
     min_ecos_completed_90d = forms.IntegerField(label=CRITERIA_LABELS["min_ecos_completed_90d"], required=False,
                                                 min_value=0)
+    # logistics programmes: left blank, the logistics rule (adoption.LOGISTICS_DEMONSTRATION) applies
+    min_tracked_deliveries_pct = forms.IntegerField(label=CRITERIA_LABELS["min_tracked_deliveries_pct"],
+                                                    required=False, min_value=0, max_value=100)
+    min_shipments_30d = forms.IntegerField(label=CRITERIA_LABELS["min_shipments_30d"], required=False, min_value=0)
     min_completeness_pct = forms.DecimalField(label=CRITERIA_LABELS["min_completeness_pct"], max_digits=4,
                                               decimal_places=1, required=False, min_value=0, max_value=100)
 

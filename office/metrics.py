@@ -9,6 +9,8 @@ touches two schemas, so this keeps working when the schemas live on different da
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -74,6 +76,11 @@ HUNDRED = Decimal("100")
 PDM_PART, PDM_REVISION, PDM_DOCUMENT, PDM_ECO = ("pdm_parts.Part", "pdm_parts.PartRevision", "pdm_vault.Document",
                                                  "pdm_changes.Eco")
 PDM_ECO_WINDOW_DAYS = 90
+# Logistics tables, read by label (office and logistics are siblings: neither imports the other).
+LOGISTICS_SHIPMENT, LOGISTICS_PARCEL, LOGISTICS_SUBSCRIPTION, LOGISTICS_EVENT = (
+    "logistics_shipments.Shipment", "logistics_shipments.Parcel", "logistics_tracking.Subscription",
+    "logistics_tracking.TrackingEvent")
+SALES_DELIVERY = "sales.Delivery"
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,13 @@ class Activity:
     pdm_parts_under_revision: int = 0
     pdm_vault_documents: int = 0
     pdm_ecos_completed_90d: int = 0
+    logistics_deliveries_30d: int = 0
+    logistics_deliveries_tracked_30d: int = 0
+    logistics_shipments_30d: int = 0
+
+    @property
+    def logistics_tracked_pct(self) -> Decimal | None:
+        return _pct(self.logistics_deliveries_tracked_30d, self.logistics_deliveries_30d)
 
     @property
     def completeness_pct(self) -> Decimal | None:
@@ -165,6 +179,7 @@ def tenant_activity_count(*, day: date) -> Activity:
     activity.items_with_cost_pct = _pct(stats["cost"], stats["total"])
     activity.items_with_bom_pct = _pct(made_stats["bom"], made_stats["total"])
     pdm_use_count(activity=activity, w=w)
+    logistics_use_count(activity=activity, w=w)
     return activity
 
 
@@ -181,6 +196,32 @@ def pdm_use_count(*, activity: Activity, w: Windows) -> Activity:
     if eco is not None:
         activity.pdm_ecos_completed_90d = eco.objects.filter(
             state="applied", applied_at__gte=w.end - timedelta(days=PDM_ECO_WINDOW_DAYS), applied_at__lt=w.end).count()
+    return activity
+
+
+def logistics_use_count(*, activity: Activity, w: Windows) -> Activity:
+    """Logistics use in the current schema over the 30 days up to the day: sales deliveries made, those of them
+    shipped with tracking (a shipment, not cancelled, with a parcel that has a waybill number and a tracking
+    subscription or tracking events), and shipments made (not cancelled). Zero when the apps are absent."""
+    delivery, shipment, parcel, subscription, event = (public_model(label) for label in (
+        SALES_DELIVERY, LOGISTICS_SHIPMENT, LOGISTICS_PARCEL, LOGISTICS_SUBSCRIPTION, LOGISTICS_EVENT))
+    if shipment is None:
+        return activity
+    window = {"created_at__gte": w.start_30d, "created_at__lt": w.end}
+    activity.logistics_shipments_30d = shipment.objects.filter(**window).exclude(status="cancelled").count()
+    if delivery is None or parcel is None:
+        return activity
+    followed = [Exists(model.objects.filter(parcel=OuterRef("pk"))) for model in (subscription, event) if model]
+    if not followed:  # no tracking app: nothing is tracked
+        activity.logistics_deliveries_30d = delivery.objects.filter(**window).count()
+        return activity
+    tracked_parcels = parcel.objects.filter(functools.reduce(operator.or_, followed), shipment=OuterRef("pk")
+                                            ).exclude(waybill_number="")
+    tracked_shipments = shipment.objects.filter(Exists(tracked_parcels), delivery=OuterRef("pk")).exclude(
+        status="cancelled")
+    row = delivery.objects.filter(**window).aggregate(
+        total=Count("pk"), tracked=Count("pk", filter=Q(Exists(tracked_shipments))))
+    activity.logistics_deliveries_30d, activity.logistics_deliveries_tracked_30d = row["total"], row["tracked"]
     return activity
 
 

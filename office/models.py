@@ -365,6 +365,15 @@ class AdoptionSnapshot(models.Model):
     pdm_parts_under_revision = models.PositiveIntegerField(_("parts under revision control"), default=0)
     pdm_vault_documents = models.PositiveIntegerField(_("documents in the vault"), default=0)
     pdm_ecos_completed_90d = models.PositiveIntegerField(_("ECOs completed (90 days)"), default=0)
+    # Logistics use over the 30 days up to `day` (metrics.logistics_use_count): sales deliveries, those shipped
+    # with tracking (a parcel with a waybill number followed by a subscription or tracking events), their share,
+    # and shipments made (not cancelled).
+    logistics_deliveries_30d = models.PositiveIntegerField(_("deliveries (30 days)"), default=0)
+    logistics_deliveries_tracked_30d = models.PositiveIntegerField(_("deliveries shipped with tracking (30 days)"),
+                                                                   default=0)
+    logistics_tracked_pct = models.DecimalField(_("deliveries shipped with tracking %"), max_digits=5,
+                                                decimal_places=1, null=True, blank=True)
+    logistics_shipments_30d = models.PositiveIntegerField(_("shipments (30 days)"), default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -58,6 +58,19 @@ INDUSTRY_GROUPS = [
         ("3751", "摩托车整车制造"),
         ("3752", "摩托车零部件及配件制造"),
     ]),
+    # the carriers of the freight board (物流运力): road freight and express companies
+    (_("Road freight and express"), [
+        ("5431", "普通货物道路运输"),
+        ("5432", "冷藏车道路运输"),
+        ("5433", "集装箱道路运输"),
+        ("5434", "大型货物道路运输"),
+        ("5435", "危险货物道路运输"),
+        ("5436", "邮件包裹道路运输"),
+        ("5437", "城市配送"),
+        ("5438", "搬家运输"),
+        ("5439", "其他道路货物运输"),
+        ("6020", "快递服务"),
+    ]),
 ]
 
 INDUSTRY_CHOICES = [
@@ -67,9 +80,9 @@ INDUSTRY_NAMES = {code: name for _group, classes in INDUSTRY_GROUPS for code, na
 
 
 def industry_sector(code: str) -> str:
-    """The programme sector of a class code: appliances, textiles, fibres, bearings, rail, motorcycles."""
+    """The programme sector of a class code: appliances, textiles, fibres, bearings, rail, motorcycles, logistics."""
     for prefix, sector in (("385", "appliances"), ("17", "textiles"), ("28", "fibres"), ("345", "bearings"),
-                           ("371", "rail"), ("375", "motorcycles")):
+                           ("371", "rail"), ("375", "motorcycles"), ("543", "logistics"), ("602", "logistics")):
         if code.startswith(prefix):
             return sector
     return "other"

@@ -26,7 +26,9 @@ from tenants.services import membership_touch
 # Paths an enterprise host serves without a membership (the hand-off logs the user in).
 # /graphql/ checks membership or an API token itself (a bearer token has no session).
 MEMBERSHIP_EXEMPT_PREFIXES = ("/static/", "/healthz", "/auth/handoff/", "/favicon.ico", "/graphql/",
-                              "/pdm/documents/links/")  # a signed 5-minute link is the key (pdm/vault/links.py)
+                              "/pdm/documents/links/",  # a signed 5-minute link is the key (pdm/vault/links.py)
+                              "/logistics/t/",  # the buyer's tracking page: an unguessable link (logistics/shipments)
+                              "/logistics/push/")  # the tracking aggregator's pushes, signed (logistics/tracking)
 
 
 def public_hosts() -> set[str]:

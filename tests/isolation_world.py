@@ -214,6 +214,15 @@ def pdm_objects_make(prefix: str, text: str, user, document=None, codes: tuple[s
             "document": document}
 
 
+def logistics_objects_make(label: str, user) -> dict:
+    """A carrier with a contract whose zone covers Zhejiang (330000), and a booked shipment with a parcel and a
+    proof, in the current schema (logistics/*/tests/walk_objects.py)."""
+    from logistics.carriers.tests.walk_objects import make_carriers_walk_objects
+    from logistics.shipments.tests.walk_objects import make_shipments_walk_objects
+
+    return {**make_carriers_walk_objects(label, user), **make_shipments_walk_objects(label, user)}
+
+
 def board_post(enterprise, user, *, title: str, kind: str = "supply", category: str = "appl-parts-motor",
                **fields):
     from ecommerce import services
@@ -345,6 +354,7 @@ def world_build() -> World:
         attachment_upload(file=SimpleUploadedFile("a.pdf", b"%PDF-1.4 drawing of A"), title="A 图纸",
                           uploaded_by=a_owner)
         pdm_objects_make("A", "A", a_owner)
+        logistics_objects_make("a", a_owner)
     sequences_start_at(b.schema_name, TENANT_ID_OFFSET)
     files = {}
     with tenant_context(b):
@@ -360,6 +370,7 @@ def world_build() -> World:
         files["b_vault_version"] = (version.blob.file.path, version.pk)
         files["b_vault_document"] = (version.blob.file.path, document.pk)
         pdm_objects_make("B-MARK", MARK, b_owner, document=document)
+        logistics_objects_make(f"b-{MARK}", b_owner)
     connection.set_schema_to_public()
     token = api_token_create(enterprise=a, name="A 全部权限", scopes=sorted(SCOPES)).token
     b_token = api_token_create(enterprise=b, name=f"{MARK} token", scopes=["catalog:read"]).api_token

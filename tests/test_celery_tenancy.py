@@ -83,6 +83,13 @@ OTHER_TASKS = {
     "programs.monthly_report": "public schema: the office's city-wide report",
     "programs.monthly_report_build": "public schema: a report id is global (office only)",
     "programs.programme_reevaluate": "public schema: a programme id is global (office only)",
+    "logistics.tracking_subscribe": "parcel ids, read only in the schema it was queued from (the shipments' "
+                                    "booking hook queues it inside that enterprise, after the commit); a push for "
+                                    "another schema's parcel is refused by its token (logistics/tracking/tests)",
+    "logistics.tracking_poll_due": "no id: polls the due subscriptions of the schema it was queued from",
+    "logistics.tracking_poll_due_all": "beat: queues one poll per enterprise, each in its own schema",
+    "logistics.tracking_no_news_check": "no id: opens no-news tasks in the schema it was queued from",
+    "logistics.tracking_no_news_all": "beat: queues one check per enterprise, each in its own schema",
     "tenants.spare_pool_top_up": "provisioning: makes empty schemas",
     "tenants.login_handoff_purge": "public schema: deletes expired log-in hand-off tickets",
 }

@@ -98,6 +98,12 @@ def _b_file_ids(w) -> dict:
                     "sales_order": SalesOrder.objects.order_by("pk").first().pk,
                     "delivery": Delivery.objects.get().pk, "invoice": Invoice.objects.get().pk,
                     "availability_check": AvailabilityCheck.objects.get().pk, "mrp_run": MrpRun.objects.get().pk})
+        from logistics.shipments.models import ProofOfDelivery, Shipment
+
+        shipment = Shipment.objects.order_by("pk").first()  # labels, packing list, proof (logistics_objects_make)
+        ids.update({"logistics_shipment": shipment.pk, "logistics_parcel": shipment.parcels.order_by("pk").first().pk,
+                    "logistics_proof": ProofOfDelivery.objects.get(shipment=shipment).pk,
+                    "logistics_tracking_token": shipment.tracking_token})
     connection.set_schema_to_public()
     ids["pdm_share"] = pdm_shares_make(w)["b_to_c"]  # B's document shared with C (pdm/sharing)
     return ids

@@ -58,6 +58,11 @@ HOST_EXEMPT = {
                       "(tests/test_accounts.py)",
     "graphql": "the API authenticates itself; a non-member's session gets the host's 404, a token of another "
                "enterprise a 401 (api/graphql/tests/test_isolation_walk.py walks every field)",
+    "tracking": "the buyer's tracking page of a shipment: its unguessable link is the key, on the shipment's own "
+                "host; on another host (A's with B's link) it is a 404 (logistics/shipments/tests/test_views.py)",
+    "push_callback": "the tracking aggregator's signed pushes: no membership; a push without the subscription's "
+                     "signature is refused (403) and only logged (tests.walker.WATCH_EXCLUDED); another enterprise's token is unknown (404) "
+                     "(logistics/tracking/tests)",
 }
 # Patterns that reach B's PUBLIC objects on purpose (a visible listing, its image and file, B's profile).
 # Every other answer with B's public objects must be a refusal, and B's private objects always get the

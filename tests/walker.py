@@ -203,6 +203,16 @@ PARAM_RULES: dict[tuple[str, str], str] = {
     ("pdm.sharing", "share_id"): "pdm_share",
     ("pdm.sharing", "document_id"): "pdm_document",
     ("pdm.sharing", "version_id"): "pdm_document_version",
+    ("logistics.carriers", "carrier_id"): "logistics_carrier",
+    ("logistics.carriers", "contract_id"): "logistics_contract",
+    ("logistics.carriers", "zone_id"): "logistics_zone",
+    ("logistics.shipments", "shipment_id"): "logistics_shipment",
+    ("logistics.shipments", "parcel_id"): "logistics_parcel",
+    ("logistics.shipments", "proof_id"): "logistics_proof",
+    ("logistics.shipments", "token"): "logistics_tracking_token",
+    ("logistics.tracking", "task_id"): "logistics_exception_task",
+    ("logistics.tracking", "parcel_id"): "logistics_tracked_parcel",
+    ("logistics.tracking", "token"): "logistics_push_token",
     ("", "membership_id"): "membership",
     ("", "invitation_id"): "invitation",
     ("tenants.views.go_to_enterprise", "slug"): "enterprise_slug",
@@ -448,7 +458,21 @@ def _erp_objects(side: Side) -> None:
 
         ids["pdm_document_link"] = version_link_token(enterprise=side.enterprise,
                                                       version_id=ids["pdm_document_version"])
+        _logistics(ids, side.label, owner)
     connection.set_schema_to_public()
+
+
+def _logistics(ids: Ids, label: str, owner) -> None:
+    """Carriers, a contract and a zone; a booked shipment with a parcel and a proof; a tracked parcel with an
+    exception task and a push subscription; a shipment posted on the freight board (logistics/*/tests/walk_objects.py)."""
+    from logistics.carriers.tests.walk_objects import make_carriers_walk_objects
+    from logistics.freight.tests.walk_objects import make_freight_walk_objects
+    from logistics.shipments.tests.walk_objects import make_shipments_walk_objects
+    from logistics.tracking.tests.walk_objects import make_tracking_walk_objects
+
+    for make in (make_carriers_walk_objects, make_shipments_walk_objects, make_tracking_walk_objects,
+                 make_freight_walk_objects):
+        ids.update(make(label, owner))
 
 
 def _eco(item, owner) -> int:
@@ -1029,8 +1053,9 @@ def query_kind(name: str) -> str:
 # Which tables a request changed
 
 
-# Tables written by design on any request (sessions, log-in throttling's attempt log and counters).
-WATCH_EXCLUDED = re.compile(r"^(django_session|axes_\w+|django_admin_log|core_ratecounter)$")
+# Tables written by design on any request (sessions, log-in throttling's attempt log and counters, the log of
+# every tracking push received, refused ones included: logistics/tracking).
+WATCH_EXCLUDED = re.compile(r"^(django_session|axes_\w+|django_admin_log|core_ratecounter|logistics_tracking_pushlog)$")
 # Columns stamped by design on any request (last seen, last used, "read" markers set by showing a page):
 # left out of the fingerprints.
 WATCH_IGNORED_COLUMNS = {"tenants_membership": ["last_seen_at"], "tenants_user": ["last_login"],

@@ -1,7 +1,7 @@
 """The GraphQL schema (graphene-django): the domains of api/graphql/<domain>/ are joined here.
 
 One schema serves both kinds of host. Fields of an enterprise's own data (catalog, stock, orders,
-work orders, PDM, tokens) answer only on that enterprise's host (ENTERPRISE_HOST_REQUIRED elsewhere),
+work orders, PDM, logistics, tokens) answer only on that enterprise's host (ENTERPRISE_HOST_REQUIRED elsewhere),
 where the connection's search path is the enterprise's schema; the public host serves only public
 tables (enterprises, government data, the boards). Exported to api/schema.graphql:
 
@@ -20,6 +20,8 @@ from api.graphql.ecommerce.queries import BoardQueries
 from api.graphql.enterprises.queries import EnterpriseQueries
 from api.graphql.govdata.queries import GovdataQueries
 from api.graphql.inventory.queries import InventoryQueries
+from api.graphql.logistics.mutations import LogisticsMutations
+from api.graphql.logistics.queries import LogisticsQueries
 from api.graphql.partners.queries import PartnerQueries
 from api.graphql.pdm.mutations import PdmMutations
 from api.graphql.pdm.queries import PdmQueries
@@ -30,7 +32,7 @@ from api.graphql.sales.queries import SalesQueries
 
 
 class Query(AccountQueries, GovdataQueries, EnterpriseQueries, BoardQueries, CatalogQueries, InventoryQueries, PartnerQueries,
-            SalesQueries, PurchasingQueries, ProductionQueries, PdmQueries, graphene.ObjectType):
+            SalesQueries, PurchasingQueries, ProductionQueries, PdmQueries, LogisticsQueries, graphene.ObjectType):
     # graphene lists the fields of the last base first: the exported schema keeps this order
     ping = graphene.String(description="Answers 'pong' (health of the API).")
 
@@ -38,7 +40,8 @@ class Query(AccountQueries, GovdataQueries, EnterpriseQueries, BoardQueries, Cat
         return "pong"
 
 
-class Mutation(AccountMutations, BoardMutations, CatalogMutations, SalesMutations, PdmMutations, graphene.ObjectType):
+class Mutation(AccountMutations, BoardMutations, CatalogMutations, SalesMutations, PdmMutations, LogisticsMutations,
+               graphene.ObjectType):
     pass
 
 

@@ -18,4 +18,7 @@ SCOPES = {
     "pdm:read": gettext_lazy("read parts, revisions and their BOMs, where-used, documents (with download links) "
                              "and engineering change orders"),
     "pdm:write": gettext_lazy("approve and reject engineering change orders, check in new document versions"),
+    "logistics:read": gettext_lazy("read shipments, their parcels and tracking events, carriers and contracts; "
+                                   "quote freight"),
+    "logistics:write": gettext_lazy("record the actual freight of shipments"),
 }

@@ -73,6 +73,11 @@ TENANT_APPS = (
     "pdm.parts",
     "pdm.vault",
     "pdm.changes",
+    "logistics.carriers",
+    "logistics.shipments",
+    "logistics.tracking",
+    "logistics.freight",  # a shipment's need on the freight board and the accepted quotation back
+    "logistics.reports",  # the logistics dashboard; no tables
 )
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -325,3 +330,17 @@ GRAPHENE = {"SCHEMA": "api.graphql.schema.schema"}
 GOVDATA_API_URL = env.str("GOVDATA_API_URL", default="")
 GOVDATA_API_KEY = env.str("GOVDATA_API_KEY", default="")
 GOVDATA_EXCHANGE_DIR = env.str("GOVDATA_EXCHANGE_DIR", default=str(DATA_DIR / "govdata" / "inbox"))
+
+# Tracking (logistics.tracking.connectors): the push aggregator in kuaidi100's shape. `make run` starts the local
+# tracking server (logistics/tracking/devserver.py) and sets TRACKING_AGGREGATOR_URL; the real one is
+# https://poll.kuaidi100.com with a real key and customer id.
+TRACKING_AGGREGATOR_URL = env.str("TRACKING_AGGREGATOR_URL", default="http://127.0.0.1:8421")
+TRACKING_AGGREGATOR_KEY = env.str("TRACKING_AGGREGATOR_KEY", default="devkey")
+TRACKING_AGGREGATOR_CUSTOMER = env.str("TRACKING_AGGREGATOR_CUSTOMER", default="DEVCUSTOMER")
+TRACKING_HTTP_TIMEOUT = env.float("TRACKING_HTTP_TIMEOUT", default=10.0)
+TRACKING_POLL_MINUTES = env.int("TRACKING_POLL_MINUTES", default=30)  # the first interval; doubled after each empty poll
+TRACKING_POLL_MAX_HOURS = env.int("TRACKING_POLL_MAX_HOURS", default=24)
+TRACKING_POLL_PER_MINUTE = env.int("TRACKING_POLL_PER_MINUTE", default=60)  # per carrier, for the whole platform
+TRACKING_SUBSCRIBE_MAX_ATTEMPTS = env.int("TRACKING_SUBSCRIBE_MAX_ATTEMPTS", default=5)
+TRACKING_NO_NEWS_DAYS = env.int("TRACKING_NO_NEWS_DAYS", default=3)
+TRACKING_CARRIER_PROVIDERS: dict[str, str] = {}  # carrier code -> "aggregator" | "polling" (default by kind)

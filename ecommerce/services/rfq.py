@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.errors import field_error
 from ecommerce.conf import setting
 from ecommerce.error_codes import BoardsErrorCode as Code
+from ecommerce.hooks import quotation_accepted_send
 from ecommerce.models import Listing, Notification, Quotation
 from ecommerce.services._common import decimal_or_none, listing_close_for, listing_locked, listing_url
 from ecommerce.services.notifications import notification_create
@@ -119,6 +120,8 @@ def quotation_accept(*, quotation: Quotation, user: User | None, api_token=None)
             title=lambda: _("Your quotation was accepted: %(title)s") % {"title": listing.title},
             body=lambda: _("%(buyer)s accepted your quotation. Contact them to agree the order.")
             % {"buyer": listing.enterprise})
+    accepted_id = quotation.pk
+    transaction.on_commit(lambda: quotation_accepted_send(quotation_id=accepted_id))  # e.g. logistics.freight
     for other in others:
         other_supplier = other.created_by if other.created_by_id else enterprise_contact_user(other.enterprise_id)
         if other_supplier is not None:

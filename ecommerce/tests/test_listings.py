@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def test_four_boards_are_seeded_with_category_trees_mapped_to_gbt4754():
+def test_five_boards_are_seeded_with_category_trees_mapped_to_gbt4754():
     # then
-    assert list(Board.objects.values_list("code", flat=True)) == ["appliances", "textiles", "bearings", "vehicles"]
+    assert list(Board.objects.values_list("code", flat=True)) == ["appliances", "textiles", "bearings", "vehicles",
+                                                                  "freight"]
     assert Category.objects.count() == sum(len(cats) + sum(len(c[4]) for c in cats) for *_x, cats in BOARDS)
     for c in Category.objects.all():
         assert c.industry_codes and all(code in INDUSTRY_NAMES for code in c.industry_codes), c.code

@@ -49,10 +49,19 @@ def audit_record(*, obj: Model, action: str, user=None, changes: dict | None = N
     """One history entry. ``message`` is text as it is, or, with ``message_params``, the source text of a
     message marked with gettext_noop: it is then stored untranslated with its parameters and translated in
     the reader's language when shown (erp_modules/common/history.py), not in the language of whoever acted."""
+    entry = audit_entry_new(obj=obj, action=action, user=user, changes=changes, message=message,
+                            message_params=message_params)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_entry_new(*, obj: Model, action: str, user=None, changes: dict | None = None, message: str = "",
+                    message_params: dict | None = None) -> AuditEntry:
+    """The entry audit_record writes, not saved: for ``AuditEntry.objects.bulk_create`` of many at once."""
     stored = {k: [_plain(a), _plain(b)] for k, (a, b) in (changes or {}).items()}
     if message_params is not None:
         stored[MESSAGE_PARAMS] = {k: _plain(v) for k, v in message_params.items()}
-    return AuditEntry.objects.create(
+    return AuditEntry(
         object_type=obj._meta.label_lower, object_id=obj.pk, object_repr=str(obj)[:200], action=action,
         changes=stored, message=message[:300],
         user=user if getattr(user, "is_authenticated", False) else None,

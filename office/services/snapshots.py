@@ -20,7 +20,9 @@ from tenants.models import Enterprise
 SNAPSHOT_FIELDS = ["active_users_7d", "active_users_30d", "documents_7d", "documents_30d", "documents_prev_30d",
                    "documents_7d_total", "documents_30d_total", "modules_in_use", "items_count",
                    "items_with_bom_pct", "items_with_lead_time_pct", "items_with_cost_pct", "completeness_pct",
-                   "pdm_parts_under_revision", "pdm_vault_documents", "pdm_ecos_completed_90d", "computed_at"]
+                   "pdm_parts_under_revision", "pdm_vault_documents", "pdm_ecos_completed_90d",
+                   "logistics_deliveries_30d", "logistics_deliveries_tracked_30d", "logistics_tracked_pct",
+                   "logistics_shipments_30d", "computed_at"]
 
 
 def adoption_snapshot_record(*, enterprise: Enterprise, activity: metrics.Activity) -> AdoptionSnapshot:
@@ -38,7 +40,11 @@ def adoption_snapshot_record(*, enterprise: Enterprise, activity: metrics.Activi
         items_with_bom_pct=activity.items_with_bom_pct, items_with_lead_time_pct=activity.items_with_lead_time_pct,
         items_with_cost_pct=activity.items_with_cost_pct, completeness_pct=activity.completeness_pct,
         pdm_parts_under_revision=activity.pdm_parts_under_revision, pdm_vault_documents=activity.pdm_vault_documents,
-        pdm_ecos_completed_90d=activity.pdm_ecos_completed_90d, computed_at=timezone.now())
+        pdm_ecos_completed_90d=activity.pdm_ecos_completed_90d,
+        logistics_deliveries_30d=activity.logistics_deliveries_30d,
+        logistics_deliveries_tracked_30d=activity.logistics_deliveries_tracked_30d,
+        logistics_tracked_pct=activity.logistics_tracked_pct, logistics_shipments_30d=activity.logistics_shipments_30d,
+        computed_at=timezone.now())
     with transaction.atomic():
         AdoptionSnapshot.objects.bulk_create([snapshot], update_conflicts=True, unique_fields=["enterprise", "day"],
                                              update_fields=SNAPSHOT_FIELDS)

@@ -66,6 +66,21 @@ def pdm_measures_table(request, rows: list[selectors.PdmRow], *, export_name: st
     ], export_name=export_name)
 
 
+def logistics_measures_table(request, rows: list[selectors.LogisticsRow], *, export_name: str) -> OfficeTable:
+    """The logistics programme's measures, one row per enrolled enterprise (a list: no search or sort)."""
+    return OfficeTable(request, rows, columns=[
+        Column("enrolment.enterprise.name", gettext_lazy("Enterprise"),
+               link=lambda r: reverse("office:enterprise_detail", args=[r.enrolment.enterprise_id])),
+        Column("deliveries_30d", gettext_lazy("Deliveries in 30 days"), numeric=True),
+        Column("tracked_30d", gettext_lazy("Shipped with tracking"), numeric=True),
+        Column("tracked_pct", gettext_lazy("Shipped with tracking %"), numeric=True),
+        Column("shipments_30d", gettext_lazy("Shipments in 30 days"), numeric=True),
+        Column("demonstrating", gettext_lazy("Uses logistics management")),
+        Column("why", gettext_lazy("Why")),
+        Column("day", gettext_lazy("Figures of")),
+    ], export_name=export_name)
+
+
 def _programme_page(request, programme: Programme, *, enrol_form=None, status: int = 200):
     enrolled_tbl = enrolled_table(request, selectors.enrolment_list(programme=programme),
                                   export_name=f"{programme.code}-enrolled", with_programme=False)
@@ -86,6 +101,11 @@ def _programme_page(request, programme: Programme, *, enrol_form=None, status: i
         pdm = selectors.pdm_measures(programme=programme)
         pdm_tbl = pdm_measures_table(request, pdm.rows, export_name=f"{programme.code}-pdm")
         tables.append(pdm_tbl)
+    logistics = logistics_tbl = None
+    if programme.module == Programme.Module.LOGISTICS:
+        logistics = selectors.logistics_measures(programme=programme)
+        logistics_tbl = logistics_measures_table(request, logistics.rows, export_name=f"{programme.code}-logistics")
+        tables.append(logistics_tbl)
     exported = export_first(*tables)
     if exported is not None:
         return exported
@@ -95,7 +115,7 @@ def _programme_page(request, programme: Programme, *, enrol_form=None, status: i
         "target": selectors.programme_target_text(programme),
         "chart": selectors.programme_progress_series(programme=programme),
         "criteria": criteria_text(programme_criteria(programme)),
-        "pdm": pdm, "pdm_table": pdm_tbl,
+        "pdm": pdm, "pdm_table": pdm_tbl, "logistics": logistics, "logistics_table": logistics_tbl,
         "enrolled_table": enrolled_tbl, "applications_table": applications_tbl, "subsidies_table": subsidies_tbl,
         "enrol_form": enrol_form or EnrolForm(programme=programme),
         "is_share": programme.target_kind == Programme.TargetKind.SHARE,

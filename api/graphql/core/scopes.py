@@ -62,6 +62,7 @@ TOKENS = any_of(Scope.MANAGE_TOKENS)
 ERP_ANY = any_of(Scope.CATALOG_READ, Scope.CATALOG_WRITE, Scope.ORDERS_READ, Scope.ORDERS_WRITE, Scope.STOCK_READ,
                  Scope.PRODUCTION_READ, "pdm:read", "pdm:write")  # PDM: a part names its item (and its unit)
 PDM = any_of("pdm:read", "pdm:write")  # parts, revisions, documents, ECOs (api/graphql/pdm/)
+LOGISTICS = any_of("logistics:read", "logistics:write")  # shipments, parcels, carriers (api/graphql/logistics/)
 
 TYPE_SCOPES: dict[str, AnyOf] = {
     # catalog: items (costs, planning data) and bills of materials
@@ -113,6 +114,13 @@ TYPE_SCOPES: dict[str, AnyOf] = {
     "EcoStage": PDM,
     "EcoAffectedPart": PDM,
     "EcoApproval": PDM,
+    # logistics (api/graphql/logistics/)
+    "Shipment": LOGISTICS,
+    "Parcel": LOGISTICS,
+    "TrackingEvent": LOGISTICS,
+    "Carrier": LOGISTICS,
+    "Contract": LOGISTICS,
+    "RateQuote": LOGISTICS,
 }
 
 # Types anyone may read (what they lead to is checked by its own type). A new type must be put here or
@@ -120,7 +128,7 @@ TYPE_SCOPES: dict[str, AnyOf] = {
 PUBLIC_TYPES = frozenset({
     "Query", "Mutation", "PageInfo", "Viewer",
     "CatalogError", "SalesError", "BoardsError", "TokenError",  # mutation errors (core/error_codes.py)
-    "PdmError",
+    "PdmError", "LogisticsError",
     "Enterprise", "GovRecord", "CreditBadge",
     "Board", "BoardCategory", "Listing", "ListingAttribute", "ListingMatch",
 })

@@ -58,6 +58,8 @@ def _models() -> dict:
     from erp_modules.production.models import WorkOrder
     from erp_modules.purchasing.models import PurchaseOrder
     from erp_modules.sales.models import SalesOrder
+    from logistics.carriers.models import Carrier, Contract
+    from logistics.shipments.models import Parcel, Shipment
     from pdm.changes.models import Eco
     from pdm.parts.models import Part, PartRevision
     from pdm.vault.models import Document
@@ -66,7 +68,8 @@ def _models() -> dict:
     return {"Item": Item, "Bom": Bom, "StockLevel": StockBalance, "SalesOrder": SalesOrder, "Partner": Partner,
             "PurchaseOrder": PurchaseOrder, "WorkOrder": WorkOrder, "Listing": Listing, "Quotation": BoardQuotation,
             "InquiryThread": InquiryThread, "ApiToken": ApiToken, "Enterprise": Enterprise, "Board": Board,
-            "Part": Part, "PartRevision": PartRevision, "Document": Document, "Eco": Eco}
+            "Part": Part, "PartRevision": PartRevision, "Document": Document, "Eco": Eco,
+            "Shipment": Shipment, "Parcel": Parcel, "Carrier": Carrier, "Contract": Contract}
 
 
 # Node types with no private object of an enterprise, by design.
@@ -84,6 +87,7 @@ NO_ENTERPRISE_OBJECT = {
     "board": "an industry board by its code: platform reference data",
     "itemCreate": "creates an item in the host's own schema (A's); called with A's host",
     "apiTokenCreate": "creates a token of the host's own enterprise (A); called with A's host",
+    "rateQuote": "prices a delivery with the host's own contracts; names no object",
 }
 
 # Arguments naming an object by code rather than by id: given B's codes, they must not find B's rows.
@@ -102,7 +106,8 @@ PUBLIC_TARGETS = {
 }
 
 # Values for required arguments that do not name an enterprise object.
-REQUIRED_VALUES = {("board", "code"): "appliances"}
+REQUIRED_VALUES = {("board", "code"): "appliances", ("rateQuote", "provinceCode"): "330000",
+                   ("rateQuote", "parcels"): [{"weightKg": "1"}]}
 
 _LISTING_INPUT = {"kind": "SUPPLY", "board": "appliances", "category": "appl-parts-motor", "title": "A 隔离测试 电机"}
 INPUTS = {  # valid inputs, so that a refusal is about the object and not the input

@@ -41,7 +41,10 @@ from erp_modules.sales.models import SalesOrder
 from erp_modules.workspace.demo import seed_range_hood_documents, seed_range_hood_factory
 from erp_modules.partners.models import Partner
 from erp_modules.purchasing.services import purchase_order_approve, purchase_order_create
-from tests.isolation_world import pdm_objects_make
+from logistics.shipments.models import Parcel, Shipment
+from logistics.shipments.services import shipment_freight_record
+from logistics.tracking.services import EventIn, events_merge
+from tests.isolation_world import logistics_objects_make, pdm_objects_make
 
 SCHEMA = schema.graphql_schema
 DENIED = {"PERMISSION_DENIED", "UNAUTHENTICATED", "ENTERPRISE_HOST_REQUIRED"}
@@ -68,6 +71,15 @@ def world(make_enterprise, make_user):
             lines=[{"item": assembly, "quantity": Decimal("10"), "unit_price": Decimal("200")}]))
         top = Item.objects.get(code="CXW-200-A1")
         order = SalesOrder.objects.order_by("id").first()
+        logistics = logistics_objects_make("walk", owner)  # a contract covering 330000, a shipment with a parcel
+        shipment_freight_record(shipment=Shipment.objects.get(pk=logistics["logistics_shipment"]),
+                                actual_freight=Decimal("18.50"), user=owner)
+        Shipment.objects.filter(pk=logistics["logistics_shipment"]).update(
+            contract_id=logistics["logistics_contract"], quoted_freight=Decimal("17.00"),
+            promised_date=timezone.localdate() + timedelta(days=2), pickup_at=timezone.now())
+        parcel = Parcel.objects.get(pk=logistics["logistics_parcel"])
+        events_merge(parcel=parcel, source="push", events=[EventIn(time=timezone.now() - timedelta(hours=2),
+                     context="【宁波市】快件已揽收", status="picked_up", area_code="330200", area_name="宁波市")])
     connection.set_schema_to_public()
     file_import(content=csv_bytes([["uniscid", "entname", "regstate", "opto"], [a.uscc, a.name, "存续", "9999-09-09"]]),
                 filename="registry.csv")
@@ -98,6 +110,9 @@ def world(make_enterprise, make_user):
         ("Query", "partRevision"): {"id": to_global_id("PartRevision", pdm["new_revision"].pk)},
         ("Query", "document"): {"id": to_global_id("Document", pdm["document"].pk)},
         ("Query", "eco"): {"id": to_global_id("Eco", pdm["eco"].pk)},
+        ("Query", "shipment"): {"id": to_global_id("Shipment", logistics["logistics_shipment"])},
+        ("Query", "parcel"): {"id": to_global_id("Parcel", logistics["logistics_parcel"])},
+        ("Query", "rateQuote"): {"provinceCode": "330000", "parcels": RawLiteral('[{weightKg: "1"}]')},
     }
     return a, owner, arguments
 
@@ -105,8 +120,12 @@ def world(make_enterprise, make_user):
 # ---- walking the schema --------------------------------------------------------------------------
 
 
+class RawLiteral(str):
+    """A GraphQL literal written as is (a list of input objects), not quoted as a string."""
+
+
 def _literal(value) -> str:
-    return '"%s"' % value
+    return str(value) if isinstance(value, RawLiteral) else '"%s"' % value
 
 
 def _routes(arguments) -> dict[str, list[tuple[str, str]]]:

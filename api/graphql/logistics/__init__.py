@@ -1,0 +1,1 @@
+"""GraphQL of logistics: shipments, parcels, tracking events, rate quotes (scopes logistics:read / logistics:write)."""

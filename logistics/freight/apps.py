@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _quotation_accepted(*, quotation_id: int):
+    # apps.py is imported while the app registry is loading: the services (models) only when called
+    from logistics.freight.services import freight_quotation_accepted
+
+    return freight_quotation_accepted(quotation_id=quotation_id)
+
+
+class FreightConfig(AppConfig):
+    """A shipment's need posted on the freight board (物流运力, public boards) and the accepted quotation back."""
+
+    name = "logistics.freight"
+    label = "logistics_freight"
+    verbose_name = _("Freight board")
+
+    def ready(self):
+        from ecommerce.hooks import quotation_accepted_register
+
+        # the boards call it after a buyer's acceptance commits (ecommerce never imports logistics)
+        quotation_accepted_register(_quotation_accepted)

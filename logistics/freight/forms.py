@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import BootstrapMixin, IdField
+
+CATEGORY_CHOICES = [
+    ("", _("By weight (express, LTL or full truckload)")),
+    ("frt-ftl", _("Full truckload")),
+    ("frt-ltl", _("Less than truckload")),
+    ("frt-express", _("Express")),
+    ("frt-cold", _("Cold chain")),
+    ("frt-city", _("City delivery")),
+]
+
+
+class FreightPostForm(BootstrapMixin, forms.Form):
+    """The one-click post from a shipment's page: the shipment's id, and the board category if chosen."""
+
+    shipment = IdField(label=_("Shipment"))
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES, required=False)

@@ -1,0 +1,28 @@
+"""The shipments demo builds on the ERP demo's deliveries through the services, once: a shipment in every
+state, one in two parcels, events on the parcels, a proof of delivery."""
+
+import pytest
+from django.apps import apps
+from django_tenants.utils import tenant_context
+
+from erp_modules.workspace.demo import seed_range_hood_documents, seed_range_hood_factory
+from logistics.shipments.demo import seed_shipments_demo_here
+from logistics.shipments.models import ProofOfDelivery, Shipment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_shipment_in_every_state(make_enterprise):
+    enterprise = make_enterprise(slug="ship-demo-hoods")
+    with tenant_context(enterprise):
+        assert seed_range_hood_factory() is True
+        seed_range_hood_documents()
+        assert seed_shipments_demo_here() is True
+        statuses = sorted(Shipment.objects.values_list("status", flat=True))
+        assert statuses == sorted(["delivered", "delivered", "in_transit", "exception", "booked", "draft"])
+        assert Shipment.objects.filter(parcels__seq=2).count() == 1
+        assert ProofOfDelivery.objects.filter(shipment__status="delivered").count() == 1
+        events = apps.get_model("logistics_tracking", "TrackingEvent").objects
+        assert events.filter(parcel__shipment__status="exception", status="problem").count() == 1
+        assert all(s.province_code for s in Shipment.objects.all())
+        assert seed_shipments_demo_here() is False
