@@ -108,6 +108,12 @@ class Enterprise(TenantMixin):
         FROM_100M = "100m_500m", _("100M to 500M CNY")
         OVER_500M = "gt500m", _("Over 500M CNY")
 
+    class Access(models.TextChoices):
+        """What the enterprise's subscription allows (set by billing, enforced in tenants.entitlements)."""
+        FULL = "full", _("Full")
+        PAST_DUE = "past_due", _("Payment overdue (warning)")
+        READ_ONLY = "read_only", _("Read-only (payment overdue past the grace period)")
+
     class Module(models.TextChoices):
         ERP = "erp", _("ERP")
         PDM = "pdm", _("Product data (PDM)")
@@ -133,6 +139,9 @@ class Enterprise(TenantMixin):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROVISIONING)
     modules = ArrayField(models.CharField(max_length=20, choices=Module.choices), default=list, blank=True,
                          verbose_name=_("enabled modules"))
+    # Set by billing from the subscription (None: no limit); enforced where members are added.
+    seat_limit = models.PositiveIntegerField(_("seat limit"), null=True, blank=True)
+    access = models.CharField(_("access"), max_length=10, choices=Access.choices, default=Access.FULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

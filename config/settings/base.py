@@ -53,6 +53,7 @@ SHARED_APPS = (
     "graphene_django",
     "core",
     "office",
+    "billing",  # plans, subscriptions, invoices, payments; Stripe is one adapter (billing.providers)
     "ecommerce",
     "api.govdata",
     "api.tokens",
@@ -88,6 +89,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
 # Pre-migrated spare schemas kept ready so that sign-up does not wait for DDL.
 TENANT_SPARE_POOL_SIZE = env.int("TENANT_SPARE_POOL_SIZE", default=5)
+# Billing: days a past-due subscription keeps full access (with a warning) before the enterprise turns read-only.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=14)
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 MIDDLEWARE = [
