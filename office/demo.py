@@ -1,6 +1,7 @@
 """Demo data for the office: the three demo enterprises in the seeded programmes, milestones, a
 subsidy with a payment, an open application, the range-hood maker in the PDM programme once it has
-PDM data (pdm/changes/demo.py runs before) and today's figures. Idempotent; call it from seed_demo after the
+PDM data (pdm/changes/demo.py runs before), the range-hood maker in the logistics programme once it ships
+with the platform (logistics/shipments/demo.py runs before) and today's figures. Idempotent; call it from seed_demo after the
 enterprises and their ERP and PDM data exist."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from office import services
-from office.metrics import PDM_PART, public_model
+from office.metrics import LOGISTICS_SHIPMENT, PDM_PART, public_model
 from office.models import Enrolment, Milestone, Programme
 from office.tasks import adoption_snapshot_enterprise
 from tenants.models import Enterprise, User
@@ -25,6 +26,9 @@ ENROL = [("ruifeng", "erp-pilot"), ("ruifeng", "over-20m"), ("yongsheng", "logis
 APPLY = [("jinxiu", "pdm-demo", "owner@jinxiu.demo", "希望把面料规格和工艺单放到平台上统一管理。")]
 # enrolled in the PDM programme when its schema has parts (the PDM demo: pdm/changes/demo.py)
 ENROL_PDM = [("ruifeng", "吸油烟机产品族：零件版次、图纸与工程变更上平台")]
+# enrolled in the logistics programme when its schema has shipments (the logistics demo: logistics/shipments/demo.py);
+# its adoption is then measured from those shipments like any enrolled enterprise's
+ENROL_LOGISTICS = [("ruifeng", "logistics", "物流信息化示范：发货跟踪、运费对账、签回单上平台")]
 PDM_PROGRAMME = {"code": "pdm-demo", "name": "PDM 示范企业", "name_en": "PDM demonstration", "module": "pdm",
                  "description": "5 家示范企业在平台上管理零件版次、图纸文档和工程变更。",
                  "target_kind": "count", "target_count": 5, "budget": Decimal("2000000.00"),
@@ -51,6 +55,15 @@ def _has_parts(enterprise: Enterprise) -> bool:
         return part.objects.exists()
 
 
+def _has_shipments(enterprise: Enterprise) -> bool:
+    """Counted in the enterprise's own schema, by model label (the office does not import logistics)."""
+    shipment = public_model(LOGISTICS_SHIPMENT)
+    if shipment is None:
+        return False
+    with tenant_context(enterprise):
+        return shipment.objects.exists()
+
+
 def seed_programme_demo() -> bool:
     """Returns True if anything was created."""
     office = User.objects.filter(email=OFFICE_EMAIL).first()
@@ -64,6 +77,8 @@ def seed_programme_demo() -> bool:
         return created
     today = timezone.localdate()
     pdm_ready = {slug for slug, _note in ENROL_PDM if slug in enterprises and _has_parts(enterprises[slug])}
+    shipping = {slug for slug, _code, _note in ENROL_LOGISTICS
+                if slug in enterprises and _has_shipments(enterprises[slug])}
     with transaction.atomic():
         for slug, code in ENROL:
             enterprise = enterprises.get(slug)
@@ -81,6 +96,16 @@ def seed_programme_demo() -> bool:
                 continue
             try:
                 services.enrolment_enrol(programme=pdm_programme, enterprise=enterprises[slug], actor=office, note=note)
+            except ValidationError:
+                continue
+            created = True
+        for slug, code, note in ENROL_LOGISTICS:
+            if slug not in shipping or Enrolment.objects.filter(enterprise=enterprises[slug],
+                                                                programme=programmes[code]).exists():
+                continue
+            try:
+                services.enrolment_enrol(programme=programmes[code], enterprise=enterprises[slug], actor=office,
+                                         note=note)
             except ValidationError:
                 continue
             created = True

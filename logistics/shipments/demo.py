@@ -8,11 +8,18 @@ Shipments made through the services from the demo deliveries, one in each state:
 - in transit (ZTO), picked up and moving;
 - exception: the carrier reports a problem (疑难) on the way;
 - booked (YTO), waiting for the pickup;
-- a draft for the open order's partial delivery, with one parcel and no waybill number yet.
+- a draft for the open order's partial delivery, with one parcel and no waybill number yet;
+
+and three stand-alone ones (spare parts and a display unit, not of a sales delivery):
+
+- delivering (德邦 大件物流): the parcel is out for delivery (派件), the shipment in transit;
+- returned (YTO): refused by the consignee (拒签), sent back and signed for by the sender (退签);
+- cancelled: booked, then called off before the pickup.
 
 Tracking events are written as rows of logistics_tracking.TrackingEvent through ``apps.get_model`` (shipments
 does not import tracking: layers), as the tracking app would have merged them from the aggregator's pushes.
-Idempotent: once the enterprise has a shipment, a second run adds nothing (returns False)."""
+Idempotent: once the enterprise has shipments of its deliveries, and stand-alone ones, a second run adds nothing
+(returns False)."""
 
 from __future__ import annotations
 
@@ -32,8 +39,8 @@ from django_tenants.utils import tenant_context
 from erp_modules.sales.models import Delivery
 from logistics.carriers.models import Carrier
 from logistics.shipments.models import Parcel, ParcelStatus, ProofOfDelivery, Shipment
-from logistics.shipments.services import (parcel_add, proof_upload, shipment_book, shipment_freight_record,
-                                          shipment_from_delivery, shipment_status_refresh)
+from logistics.shipments.services import (parcel_add, proof_upload, shipment_book, shipment_cancel, shipment_create,
+                                          shipment_freight_record, shipment_from_delivery, shipment_status_refresh)
 from tenants.models import Enterprise
 
 log = logging.getLogger(__name__)
@@ -59,6 +66,27 @@ TRACK_MOVING = [(0, ParcelStatus.PICKED_UP, "【宁波慈溪】中通快递 已�
 TRACK_PROBLEM = [(0, ParcelStatus.PICKED_UP, "【宁波慈溪】中通快递 已揽收", "浙江省宁波市"),
                  (9, ParcelStatus.IN_TRANSIT, "【宁波中心】已发出，下一站【苏州中心】", "浙江省宁波市"),
                  (30, ParcelStatus.PROBLEM, "【苏州市】收件地址不详，电话无人接听，快件滞留待处理", "江苏省苏州市")]
+
+TRACK_DELIVERING = [(0, ParcelStatus.PICKED_UP, "【慈溪营业部】德邦快递 已揽收（大件）", "浙江省宁波市"),
+                    (10, ParcelStatus.IN_TRANSIT, "【宁波枢纽中心】已发出，下一站【上海浦东分拨中心】", "浙江省宁波市"),
+                    (22, ParcelStatus.IN_TRANSIT, "【上海浦东分拨中心】已到达", "上海市"),
+                    (28, ParcelStatus.OUT_FOR_DELIVERY, "【上海闵行营业部】派送中，派送员：陈师傅（电话 139****0716），"
+                                                       "大件送货上楼", "上海市")]
+TRACK_RETURNED = [(0, ParcelStatus.PICKED_UP, "【宁波慈溪】圆通速递 已揽收", "浙江省宁波市"),
+                  (9, ParcelStatus.IN_TRANSIT, "【宁波转运中心】已发出，下一站【合肥转运中心】", "浙江省宁波市"),
+                  (26, ParcelStatus.OUT_FOR_DELIVERY, "【合肥市蜀山区】快件派送中", "安徽省合肥市"),
+                  (30, ParcelStatus.REFUSED, "【合肥市蜀山区】收件人拒收：包装破损，拒签", "安徽省合肥市"),
+                  (34, ParcelStatus.RETURNING, "【合肥市】快件已退回，退回寄件人", "安徽省合肥市"),
+                  (70, ParcelStatus.RETURNED, "【宁波慈溪】退回件已由寄件人签收", "浙江省宁波市")]
+# (consignee, phone, address, value, note) of the stand-alone shipments
+STANDALONE = {
+    "delivering": ("上海康达厨卫 展厅 张经理", "021-64851555", "上海市闵行区漕宝路1555号康达大厦一楼展厅", D("4680.00"),
+                   "展厅样机 CXW-200-A1"),
+    "returned": ("合肥美居电器 刘先生", "0551-65321888", "安徽省合肥市蜀山区长江西路669号", D("1560.00"),
+                 "售后换新机"),
+    "cancelled": ("宁波甬美电器 售后部", "0574-87112233", "浙江省宁波市海曙区中山西路138号", D("320.00"),
+                  "售后配件：风机电容 ×10（客户取消）"),
+}
 
 
 def _carrier(code: str) -> Carrier:
@@ -109,10 +137,28 @@ def _ship(delivery: Delivery, carrier: Carrier, parcels: list[tuple[str, str, st
     return shipment
 
 
+def _alone(kind: str, carrier: Carrier, parcels: list[tuple[str, str, str]], *, pickup) -> Shipment:
+    """A booked stand-alone shipment of STANDALONE[kind]; parcels: [(weight kg, waybill number, contents)]"""
+    name, phone, address, value, note = STANDALONE[kind]
+    shipment = shipment_create(direction=Shipment.Direction.STANDALONE, consignee_name=name, consignee_phone=phone,
+                               address=address, carrier=carrier, goods_value=value, pickup_at=pickup, note=note,
+                               user=None)
+    for weight, number, contents in parcels:
+        parcel_add(shipment=shipment, weight_kg=D(weight), length_cm=D("95"), width_cm=D("55"), height_cm=D("60"),
+                   waybill_number=number, carrier=carrier, description=contents, user=None)
+    return shipment_book(shipment=shipment, user=None)
+
+
 @transaction.atomic
 def seed_shipments_demo_here() -> bool:
     """Inside tenant_context of an enterprise with the ERP demo. False when there is nothing to do."""
-    if Shipment.objects.exists():
+    made = _from_deliveries()
+    return _standalone() or made
+
+
+def _from_deliveries() -> bool:
+    """The shipments of the demo deliveries, once (none yet of any delivery)."""
+    if Shipment.objects.exclude(direction=Shipment.Direction.STANDALONE).exists():
         return False
     deliveries = list(Delivery.objects.select_related("customer").order_by("delivery_date", "pk"))
     if len(deliveries) < 6:
@@ -144,6 +190,30 @@ def seed_shipments_demo_here() -> bool:
     _ship(last_month, yto, [("14.5", "YT7521864039217", "侧吸式吸油烟机 ×1")])
     # a draft: the open order's partial delivery, waybill number not yet given
     _ship(newest, sf, [("56.0", "", "侧吸式吸油烟机 CXW-200-A1 ×4")], book=False)
+    return True
+
+
+def _standalone() -> bool:
+    """The stand-alone shipments (out for delivery, returned, cancelled), once (also for a demo made before
+    they were added: seed_demo runs on every start)."""
+    if Shipment.objects.filter(direction=Shipment.Direction.STANDALONE).exists():
+        return False
+    zto, yto, dbl = _carrier("ZTO"), _carrier("YTO"), _carrier("DBL")
+    now = timezone.now()
+    # delivering: out for delivery (派件)
+    delivering = _alone("delivering", dbl, [("31.0", "DPK202612070381", "展厅样机 CXW-200-A1 ×1（木架）")],
+                        pickup=now - timedelta(hours=30))
+    _track(delivering.parcels.get(), TRACK_DELIVERING, delivering.pickup_at)
+    shipment_status_refresh(shipment=delivering)
+    # returned: refused (拒签) and signed back by the sender (退签)
+    returned = _alone("returned", yto, [("15.0", "YT7521864039231", "侧吸式吸油烟机 ×1")],
+                      pickup=now - timedelta(days=4))
+    _track(returned.parcels.get(), TRACK_RETURNED, returned.pickup_at)
+    shipment_status_refresh(shipment=returned)
+    shipment_freight_record(shipment=returned, actual_freight=D("36.00"), user=None)
+    # cancelled before the pickup
+    cancelled = _alone("cancelled", zto, [("2.0", "773058124957045", "风机电容 ×10")], pickup=now + timedelta(days=1))
+    shipment_cancel(shipment=cancelled, user=None)
     return True
 
 

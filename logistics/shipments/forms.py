@@ -32,6 +32,46 @@ class ShipmentForm(BootstrapMixin, forms.Form):
         self.fields["carrier"].queryset = _carriers()
 
 
+class ShipmentEditForm(BootstrapMixin, forms.Form):
+    """A draft's consignee, address (parsed again into region codes by the service), pickup time, value,
+    carrier override and contract."""
+    consignee_name = forms.CharField(label=_("Consignee"), max_length=100)
+    consignee_phone = forms.CharField(label=_("Consignee phone"), max_length=40, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255,
+                              help_text=_("Province, city, district and street, e.g. 浙江省宁波市慈溪市白沙路街道…"))
+    pickup_at = forms.DateTimeField(label=_("Pickup time"), required=False,
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                               format="%Y-%m-%dT%H:%M"),
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
+    goods_value = forms.DecimalField(label=_("Goods value"), **MONEY)
+    carrier = forms.ModelChoiceField(label=_("Carrier"), queryset=Carrier.objects.none(), required=False,
+                                     help_text=_("Overrides the carrier of the chosen quote; empty: the parcels' "
+                                                 "carrier at booking."))
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    FIELDS = ("consignee_name", "consignee_phone", "address", "pickup_at", "goods_value", "carrier", "contract",
+              "note")
+
+    def __init__(self, *args, shipment: Shipment, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(shipment, name) for name in self.FIELDS})
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].queryset = Carrier.objects.filter(active=True) | Carrier.objects.filter(
+            pk=shipment.carrier_id or 0)
+        self.fields["carrier"].queryset = self.fields["carrier"].queryset.order_by("code")
+        contracts = Contract.objects.filter(active=True) | Contract.objects.filter(pk=shipment.contract_id or 0)
+        self.fields["contract"].queryset = contracts.select_related("carrier").order_by("carrier__code", "name")
+        self.fields["contract"].label_from_instance = lambda c: f"{c.carrier.code} · {c.name}"
+
+    def clean(self):
+        data = super().clean()
+        carrier, contract = data.get("carrier"), data.get("contract")
+        if carrier is not None and contract is not None and contract.carrier_id != carrier.pk:
+            self.add_error("contract", _("The contract is not with this carrier; choose one of %(carrier)s or "
+                                         "leave it empty.") % {"carrier": carrier})
+        return data
+
+
 class DeliveryPickForm(BootstrapMixin, forms.Form):
     delivery = forms.ModelChoiceField(label=_("Delivery"), queryset=selectors.deliveries_unshipped().none())
     address = forms.CharField(label=_("Address"), max_length=255, required=False,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("from-delivery/", views.shipment_from_delivery, name="from_delivery"),
     path("for-receipt/", views.shipment_for_receipt, name="for_receipt"),
     path("<int:shipment_id>/", views.shipment_detail, name="detail"),
+    path("<int:shipment_id>/edit/", views.shipment_edit, name="edit"),
     path("<int:shipment_id>/parcels/add/", views.parcel_add, name="parcel_add"),
     path("<int:shipment_id>/parcels/<int:parcel_id>/", views.parcel_edit, name="parcel_edit"),
     path("<int:shipment_id>/parcels/<int:parcel_id>/remove/", views.parcel_remove, name="parcel_remove"),

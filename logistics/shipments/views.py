@@ -21,7 +21,7 @@ from core.tables import Column, Filter, Table
 from logistics.carriers.models import Carrier
 from logistics.shipments import pdf, selectors, services
 from logistics.shipments.forms import (DeliveryPickForm, FreightForm, ParcelForm, ProofForm, QuoteChooseForm,
-                                       ReceiptPickForm, ShipmentForm)
+                                       ReceiptPickForm, ShipmentEditForm, ShipmentForm)
 from logistics.shipments.models import Parcel, ParcelStatus, Shipment
 from tenants.models import Role
 
@@ -185,6 +185,28 @@ def _detail(request, shipment: Shipment, *, parcel_form=None, freight_form=None,
 @role_required(Role.VIEWER)
 def shipment_detail(request, shipment_id: int):
     return _detail(request, _shipment(shipment_id))
+
+
+@role_required(Role.CLERK)
+def shipment_edit(request, shipment_id: int):
+    """A draft's consignee, address, pickup time, value and carrier; a booked (or later) shipment is frozen."""
+    shipment = _shipment(shipment_id)
+    if shipment.status != Status.DRAFT:
+        messages.error(request, _("%(number)s is %(status)s; only a draft shipment can be edited.")
+                       % {"number": shipment.number, "status": shipment.get_status_display()})
+        return redirect(_url(shipment))
+    form = ShipmentEditForm(request.POST or None, shipment=shipment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shipment_update(shipment=shipment, user=request.user,
+                                     **{name: form.cleaned_data[name] for name in ShipmentEditForm.FIELDS})
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("%(number)s saved.") % {"number": shipment.number})
+            return redirect(_url(shipment))
+    return render(request, "shipments/shipment_edit.html", {"form": form, "shipment": shipment},
+                  status=400 if form.errors else 200)
 
 
 def _parcel_save(request, form: ParcelForm, service, **kwargs):

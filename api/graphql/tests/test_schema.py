@@ -27,7 +27,7 @@ def test_every_mutation_declares_its_permissions():
     assert sorted(mutations) == sorted(["api_token_create", "api_token_revoke", "item_create", "item_update",
                                         "sales_order_confirm", "sales_order_create", "sales_order_reserve_available",
                                         "eco_approve", "eco_reject", "document_check_in",
-                                        "shipment_freight_record", *board_mutations])
+                                        "shipment_create", "shipment_freight_record", *board_mutations])
     for name, payload in mutations.items():
         assert payload._meta.permissions, f"{name} declares no permissions"
         # the boards are public tables: a token or a member acts on them from any host
