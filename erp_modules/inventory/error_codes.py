@@ -14,6 +14,7 @@ class InventoryErrorCode(str, Enum):
     ALREADY_CORRECTED = "already_corrected"
     ALREADY_POSTED = "already_posted"
     PERIOD_CLOSED = "period_closed"
+    AMOUNT = "invalid_amount"
 
     def __str__(self) -> str:
         return self.value

@@ -111,6 +111,7 @@ class MoveType(models.TextChoices):
     DELIVERY = "delivery", _("delivery")
     OPENING = "opening", _("opening balance")
     CORRECTION = "correction", _("correction")
+    LANDED_COST = "landed_cost", _("landed cost")  # value only (quantity 0): freight added to the stock value
 
 
 class StockMove(models.Model):
@@ -149,7 +150,11 @@ class StockMove(models.Model):
             models.Index(fields=["posted_at"], include=["item", "quantity", "value"], name="stockmove_posted_idx"),
             models.Index(fields=["reference_type", "reference_id"], name="stockmove_reference_idx"),
         ]
-        constraints = [models.CheckConstraint(condition=~models.Q(quantity=0), name="stockmove_quantity_nonzero")]
+        constraints = [
+            # only a value adjustment (landed cost) moves no quantity
+            models.CheckConstraint(condition=~models.Q(quantity=0) | models.Q(move_type="landed_cost"),
+                                   name="stockmove_quantity_nonzero"),
+        ]
 
 
 class StockBalance(models.Model):

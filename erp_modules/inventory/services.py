@@ -1,4 +1,5 @@
-"""Writes to the stock ledger. Every quantity change goes through `stock_moves_post`.
+"""Writes to the stock ledger. Every quantity change goes through `stock_moves_post`; a change of value
+alone (landed cost: freight added to stock already received) through `stock_value_adjust`.
 
 Concurrency: every operation that changes or promises stock of an item first locks that item's
 row (SELECT … FOR NO KEY UPDATE, items in id order so two operations never deadlock). Within
@@ -242,6 +243,70 @@ def stock_move_correct(*, move: StockMove, user=None, note: str = "") -> StockMo
         reference=move.reference, reference_type=move.reference_type, reference_id=move.reference_id,
         lines=[MoveLine(move.item, move.location, -move.quantity, lot=move.lot, serial=move.serial,
                         unit_cost=move.unit_cost)])[0]
+
+
+@dataclass
+class ValueAdjustment:
+    """What `stock_value_adjust` did: the part of the amount added to the stock value (a LANDED_COST ledger
+    row, ``move``; None when nothing was added) and the rest, left as variance (its units are no longer on
+    hand: they were issued before the amount was known)."""
+
+    move: StockMove | None
+    capitalised: Decimal
+    variance: Decimal
+
+
+@transaction.atomic
+def stock_value_adjust(*, item: Item, location: Location, amount: Decimal, quantity_basis: Decimal | None = None,
+                       reference: str = "", reference_type: str = "", reference_id: int | None = None,
+                       reference_line_id: int | None = None, reason: ReasonCode | None = None, user=None,
+                       note: str = "") -> ValueAdjustment:
+    """Add ``amount`` (signed) to the value of the item's stock without moving any quantity: a LANDED_COST
+    ledger row (quantity 0), the valuation's value and the moving average cost go up (down for a negative
+    amount); on-hand is unchanged.
+
+    ``quantity_basis``: the units the amount belongs to (e.g. the received quantity a freight share is for).
+    When fewer units are on hand now (some were issued meanwhile), only the share of what is on hand,
+    amount × on hand / basis, goes into the stock value; the rest is returned as variance. Without stock on
+    hand everything is variance and no row is written. The value never goes below zero (the excess is
+    variance too). Locks the item's row like every ledger write (module docstring)."""
+    try:
+        amount = Decimal(amount).quantize(COST_PLACES, ROUND_HALF_UP)
+    except (ArithmeticError, TypeError, ValueError):
+        raise _error(_("The amount must be a number."), InventoryErrorCode.AMOUNT, "amount") from None
+    if not amount.is_finite():
+        raise _error(_("The amount must be a number."), InventoryErrorCode.AMOUNT, "amount")
+    if quantity_basis is not None and Decimal(quantity_basis) <= 0:
+        raise _error(_("The quantity the amount belongs to must be positive."), InventoryErrorCode.QUANTITY,
+                     "quantity_basis")
+    posted_at = timezone.now()
+    _check_period_open(posted_at)
+    item = items_lock([item.pk])[item.pk]
+    if not item.is_stocked:
+        raise _error(_("%(type)s items are not kept in stock.") % {"type": item.get_item_type_display()},
+                     InventoryErrorCode.NOT_STOCKED)
+    valuation = ItemValuation.objects.select_for_update().filter(item=item).first()
+    on_hand = valuation.quantity if valuation is not None else ZERO
+    if amount == 0 or on_hand <= 0:
+        return ValueAdjustment(move=None, capitalised=ZERO, variance=amount)
+    capitalised = amount
+    if quantity_basis is not None and on_hand < Decimal(quantity_basis):
+        capitalised = (amount * on_hand / Decimal(quantity_basis)).quantize(COST_PLACES, ROUND_HALF_UP)
+    if valuation.value + capitalised < 0:
+        capitalised = -valuation.value
+    variance = amount - capitalised
+    if capitalised == 0:
+        return ValueAdjustment(move=None, capitalised=ZERO, variance=variance)
+    valuation.value += capitalised
+    valuation.save(update_fields=["value", "updated_at"])
+    item.average_cost = (valuation.value / valuation.quantity).quantize(COST_PLACES, ROUND_HALF_UP)
+    Item.objects.filter(pk=item.pk).update(average_cost=item.average_cost)
+    move = StockMove.objects.create(
+        group=uuid.uuid4(), posted_at=posted_at, move_type=MoveType.LANDED_COST, item=item, location=location,
+        quantity=ZERO, unit_cost=ZERO, value=capitalised, reference=reference[:60], reference_type=reference_type,
+        reference_id=reference_id, reference_line_id=reference_line_id, reason=reason, note=note[:200],
+        user=user if getattr(user, "is_authenticated", False) else None)
+    return ValueAdjustment(move=move, capitalised=capitalised, variance=variance)
 
 
 # ---- reservations ----------------------------------------------------------------------------

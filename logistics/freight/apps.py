@@ -9,6 +9,12 @@ def _quotation_accepted(*, quotation_id: int):
     return freight_quotation_accepted(quotation_id=quotation_id)
 
 
+def _freight_recorded(*, shipment, user):
+    from logistics.freight.services import landed_cost_apply
+
+    return landed_cost_apply(shipment=shipment, user=user)
+
+
 class FreightConfig(AppConfig):
     """A shipment's need posted on the freight board (物流运力, public boards) and the accepted quotation back."""
 
@@ -21,3 +27,7 @@ class FreightConfig(AppConfig):
 
         # the boards call it after a buyer's acceptance commits (ecommerce never imports logistics)
         quotation_accepted_register(_quotation_accepted)
+        from logistics.shipments.hooks import freight_recorded_register
+
+        # the freight typed on the shipment page / GraphQL also brings the landed cost up to date
+        freight_recorded_register(_freight_recorded)

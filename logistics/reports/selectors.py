@@ -126,15 +126,21 @@ def on_time_rate(*, period: Period) -> tuple[int, int, Decimal | None]:
 
 
 def freight_by_order(*, period: Period) -> list[dict]:
-    """Outbound shipments of the period by sales order: [{order, shipments, freight, weight_kg, per_kg}],
-    the largest freight first."""
+    """Outbound shipments of the period by sales order: [{order, order_id, shipments, freight, weight_kg, per_kg,
+    amount, share}], the largest freight first. ``amount`` is the order's amount excl. VAT and ``share`` the
+    freight as % of it (None for an order of 0): the freight that comes off the order's margin."""
     rows = (shipped_in(period).filter(delivery__isnull=False).annotate(f=_freight(), w=_weight()).order_by()
-            .values("delivery__order_id", "delivery__order__number")
+            .values("delivery__order_id", "delivery__order__number", "delivery__order__amount_excl_vat")
             .annotate(shipments=Count("pk"), freight=Sum("f"), weight=Sum("w"))
             .order_by("-freight", "delivery__order__number"))
-    return [{"order": r["delivery__order__number"], "order_id": r["delivery__order_id"], "shipments": r["shipments"],
-             "freight": r["freight"] or ZERO, "weight_kg": r["weight"] or ZERO, "per_kg": _per(r["freight"], r["weight"])}
-            for r in rows]
+    result = []
+    for r in rows:
+        freight, amount = r["freight"] or ZERO, r["delivery__order__amount_excl_vat"] or ZERO
+        result.append({"order": r["delivery__order__number"], "order_id": r["delivery__order_id"],
+                       "shipments": r["shipments"], "freight": freight, "weight_kg": r["weight"] or ZERO,
+                       "per_kg": _per(r["freight"], r["weight"]), "amount": amount,
+                       "share": (freight * 100 / amount).quantize(Decimal("0.1")) if amount else None})
+    return result
 
 
 def freight_summary(*, period: Period) -> dict:

@@ -31,3 +31,23 @@ def parcels_booked_run(parcel_ids: list[int]) -> None:
     """Call every hook (shipment_book does it on commit)."""
     for fn in parcels_booked_hooks():
         fn(list(parcel_ids))
+
+
+# ---- the actual freight recorded (the freight app brings the landed cost of inbound freight up to date) ----
+
+FreightRecorded = Callable[..., object]
+
+_FREIGHT_RECORDED: list[FreightRecorded] = []
+
+
+def freight_recorded_register(fn: FreightRecorded) -> FreightRecorded:
+    """Register ``fn(*, shipment, user)``, run by ``shipment_freight_record`` inside its transaction (an error
+    rolls the freight back too); registering the same callable twice keeps one. Returns ``fn``."""
+    if fn not in _FREIGHT_RECORDED:
+        _FREIGHT_RECORDED.append(fn)
+    return fn
+
+
+def freight_recorded_run(*, shipment, user) -> None:
+    for fn in list(_FREIGHT_RECORDED):
+        fn(shipment=shipment, user=user)

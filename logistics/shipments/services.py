@@ -225,7 +225,11 @@ def shipment_update(*, shipment: Shipment, user, **fields) -> Shipment:
     if shipment.contract_id and shipment.carrier_id and shipment.contract.carrier_id != shipment.carrier_id:
         raise field_error("contract", _("The contract is not with this carrier."), Code.INVALID_VALUE)
     if "address" in fields:
+        before = (shipment.province_code, shipment.city_code, shipment.district_code)
         _address_fill(shipment)
+        if (shipment.province_code, shipment.city_code, shipment.district_code) != before:
+            # The quote was for the old destination: choose again (the zone, the price and the days may differ).
+            shipment.quoted_freight = shipment.promised_date = None
     shipment.full_clean()
     shipment.save()
     audit_record(obj=shipment, action="update", user=_user(user))
@@ -349,6 +353,7 @@ def shipment_freight_record(*, shipment: Shipment, actual_freight, user) -> Ship
     shipment.save(update_fields=["actual_freight"])
     audit_record(obj=shipment, action="update", user=_user(user),
                  changes={"actual_freight": [before, shipment.actual_freight]})
+    hooks.freight_recorded_run(shipment=shipment, user=user)  # landed cost of inbound freight (freight app)
     return shipment
 
 

@@ -169,3 +169,19 @@ def test_proofs_of_delivery(erp, owner, media):
     with pytest.raises(ValidationError) as exc:
         services.proof_upload(shipment=draft, kind="photo", file=png(), user=owner)
     assert exc.value.code == "wrong_status"
+
+
+def test_a_new_destination_drops_the_quote_chosen_for_the_old_one(erp, owner):
+    sf = carrier("SF")
+    contract = contract_create(carrier=sf, name="顺丰 2026", volumetric_divisor=6000)
+    zone_create(contract=contract, name="全国", regions=["330000", "440000"], first_price=D("12"),
+                first_weight_kg=D("1"), step_kg=D("1"), step_price=D("2"), promised_days=1)
+    shipment = services.shipment_from_delivery(delivery=make_delivery(), user=owner)
+    services.parcel_add(shipment=shipment, weight_kg="3", user=owner)
+    shipment = services.shipment_quote_choose(shipment=shipment, contract=contract, user=owner)
+    assert shipment.quoted_freight == D("16.00")
+    same_place = services.shipment_update(shipment=shipment, user=owner, address=shipment.address + " 2号门")
+    assert same_place.quoted_freight == D("16.00")  # the same district: the quote still holds
+    moved = services.shipment_update(shipment=same_place, user=owner, address="广东省深圳市南山区科技园1号")
+    assert (moved.province_code, moved.quoted_freight, moved.promised_date) == ("440000", None, None)
+    assert (moved.carrier, moved.contract) == (sf, contract)  # kept: quote again to see the new price
