@@ -336,7 +336,13 @@ def shipments_status_refresh(*, shipment_ids) -> dict[int, str]:
         shipment.status, shipment.delivered_at = derived, delivered_at
         changed.append(shipment)
     if changed:
-        Shipment.objects.bulk_update(changed, ["status", "delivered_at"])
+        # one UPDATE … FROM unnest: bulk_update's CASE WHEN per row costs ~2 ms a shipment in Python alone
+        table = connection.ops.quote_name(Shipment._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS s SET status = u.st, delivered_at = u.da FROM"
+                " unnest(%s::bigint[], %s::text[], %s::timestamptz[]) AS u(id, st, da) WHERE s.id = u.id",
+                [[s.pk for s in changed], [s.status for s in changed], [s.delivered_at for s in changed]])
         AuditEntry.objects.bulk_create(history)
     return {s.pk: s.status for s in shipments}
 

@@ -46,6 +46,8 @@ class Subscription(models.Model):
     callback_token = models.CharField(max_length=64, unique=True, default=new_callback_token, editable=False)
     salt = models.CharField(max_length=64, default=new_salt, editable=False)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # resubscriptions after an "abort" push since the last news (TRACKING_RESUBSCRIBE_MAX_TIMES at most)
+    resubscriptions = models.PositiveIntegerField(_("resubscriptions"), default=0)
     next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True)
     last_push_at = models.DateTimeField(_("last push"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
@@ -94,6 +96,7 @@ class PushLog(models.Model):
     """Every push received, accepted or not (forged ones are refused and logged here)."""
 
     class Outcome(models.TextChoices):
+        PENDING = "pending", _("queued for the worker")
         ACCEPTED = "accepted", _("accepted")
         DUPLICATE = "duplicate", _("nothing new")
         FORGED = "forged", _("bad signature")
@@ -109,12 +112,17 @@ class PushLog(models.Model):
     new_events = models.PositiveIntegerField(_("new events"), default=0)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # a PENDING push (handed to the worker): the raw form fields, emptied once ingested
+    param = models.TextField(blank=True, editable=False)
+    sign = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("received push")
         verbose_name_plural = _("received pushes")
-        indexes = [models.Index(fields=["-received_at"], name="logistics_pushlog_time_idx")]
+        indexes = [models.Index(fields=["-received_at"], name="logistics_pushlog_time_idx"),
+                   models.Index(fields=["id"], condition=models.Q(outcome="pending"),
+                                name="logistics_pushlog_pending_idx")]
 
 
 class ExceptionTask(models.Model):
@@ -135,6 +143,8 @@ class ExceptionTask(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", db_constraint=False, verbose_name=_("resolved by"))
     resolution = models.CharField(_("resolution"), max_length=300, blank=True)
+    # when the clerks were told (e-mail); set once, so each task is announced once
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -22,9 +22,14 @@ parcels, one for their newest events, one insert of every event, one update of t
 subscriptions, one insert of the push log) and folds the pushes in memory in arrival order, so its result
 is the result of ``push_receive`` called for each push in turn (tested, and checked by bench/tracking.py).
 
-Notification: the platform has no notification mechanism for an enterprise's own users (the in-site
-notifications are the boards', ecommerce.Notification, with board kinds only), so the open exception
-tasks list (/logistics/tracking/) is the notification.
+Notification: each new exception task (opened by ``exception_tasks_open``, one INSERT … ON CONFLICT DO NOTHING
+RETURNING id) is announced after the commit by ``exception_tasks_notify``: claimed once (``notified_at``), then one
+e-mail per member of role clerk and above; in the app, the badge of open tasks on the logistics menu
+(templatetags/tracking_tags.py). The platform's in-site notifications (ecommerce.Notification) are the boards'.
+
+Worker hand-off (TRACKING_PUSH_MODE=worker): ``push_enqueue`` checks the push in the request and stores it raw
+(a PENDING PushLog); ``pushes_pending_ingest`` (the worker) runs the PENDING rows through ``pushes_ingest`` in
+batches, completing each row instead of writing a new one.
 """
 
 from __future__ import annotations
@@ -32,14 +37,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import field_error
 from logistics.shipments.models import Parcel, ParcelStatus
@@ -48,6 +57,10 @@ from logistics.tracking.error_codes import TrackingErrorCode as Code
 from logistics.tracking.models import ExceptionTask, PushLog, Subscription, TrackingEvent
 
 from logistics.shipments.services import shipments_status_refresh
+from tenants.models import ROLE_RANK, Membership, Role
+from tenants.selectors import enterprise_base_url
+
+logger = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_PARAM_CHARS = 512 * 1024  # a whole track of a few hundred nodes is ~100 KB
@@ -86,6 +99,7 @@ class PushIn:
     param: object
     sign: object
     remote_addr: str = ""
+    log_id: int | None = None  # a PENDING PushLog row (queued by push_enqueue) to complete instead of a new row
 
 
 @dataclass(frozen=True)
@@ -233,12 +247,75 @@ def _merge(works: list[_Work]) -> list[_Merged]:
                 [ids, [state[i]["status"] for i in ids], [state[i]["status_at"] for i in ids],
                  [state[i]["last"] for i in ids]])
     if tasks:
-        ExceptionTask.objects.bulk_create(
-            [ExceptionTask(parcel_id=pid, kind=kind, detail=detail[:500]) for (pid, kind), detail in tasks.items()],
-            ignore_conflicts=True)
+        exception_tasks_open(tasks=[(pid, kind, detail) for (pid, kind), detail in tasks.items()])
     if changed_shipments:
         _shipments_refresh(changed_shipments)
     return results
+
+
+def exception_tasks_open(*, tasks: list[tuple[int, str, str]]) -> list[int]:
+    """Open an ExceptionTask per (parcel id, kind, detail) unless one is open for that parcel and kind (one
+    INSERT … ON CONFLICT DO NOTHING); the new ones are announced to the clerks after the commit, once each
+    (``exception_tasks_notify``). Returns the new tasks' ids."""
+    if not tasks:
+        return []
+    table = connection.ops.quote_name(ExceptionTask._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (parcel_id, kind, detail, opened_at, resolution) SELECT u.p, u.k, u.d, %s, ''"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS u(p, k, d) ON CONFLICT DO NOTHING RETURNING id",
+            [timezone.now(), [t[0] for t in tasks], [t[1] for t in tasks], [(t[2] or "")[:500] for t in tasks]])
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        transaction.on_commit(lambda: exception_tasks_notify(task_ids=ids), robust=True)
+    return ids
+
+
+def exception_tasks_notify(*, task_ids: list[int] | None = None) -> int:
+    """Tell the enterprise's clerks (role clerk and above: who may resolve a task, the owner included) about
+    new exception tasks by e-mail, one message per person listing them. Each task is claimed first
+    (``notified_at`` set where it is still empty, in one UPDATE), so it is announced once however often this
+    runs; ``task_ids=None``: every open task not announced yet (the daily check's safety net). A failed send
+    gives the claim back. The in-app side is the badge of open tasks in the logistics menu. Returns the number
+    of tasks announced."""
+    table = connection.ops.quote_name(ExceptionTask._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if task_ids is None:
+            cursor.execute(f"UPDATE {table} SET notified_at = %s WHERE notified_at IS NULL AND resolved_at IS NULL"
+                           " RETURNING id", [timezone.now()])
+        else:
+            cursor.execute(f"UPDATE {table} SET notified_at = %s WHERE notified_at IS NULL AND id = ANY(%s)"
+                           " RETURNING id", [timezone.now(), list(task_ids)])
+        claimed = [row[0] for row in cursor.fetchall()]
+    if not claimed:
+        return 0
+    tasks = list(ExceptionTask.objects.filter(pk__in=claimed).select_related("parcel__shipment")
+                 .order_by("opened_at", "pk"))
+    enterprise = getattr(connection, "tenant", None)
+    members = (Membership.objects.filter(enterprise_id=getattr(enterprise, "pk", None), user__is_active=True,
+                                         role__in=[r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.CLERK]])
+               .select_related("user").order_by("pk"))
+    link = f"{enterprise_base_url(slug=enterprise.slug)}/logistics/tracking/" if enterprise is not None else ""
+    messages = []
+    for member in members:
+        user = member.user
+        if not user.email:
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = ngettext("%(count)d new tracking exception", "%(count)d new tracking exceptions",
+                               len(tasks)) % {"count": len(tasks)}
+            lines = [f"{t.parcel.shipment.number} / {t.parcel.waybill_number or t.parcel.seq}: "
+                     f"{t.get_kind_display()} — {t.detail}" for t in tasks]
+            body = "\n".join([_("These parcels need a clerk:"), "", *lines, "", link])
+        messages.append((f"[数码桥] {enterprise.name if enterprise is not None else ''} {subject}", body, None,
+                         [user.email]))
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except Exception:
+        ExceptionTask.objects.filter(pk__in=claimed).update(notified_at=None)  # the daily check tries again
+        logger.exception("tracking: the exception e-mail could not be sent")
+        return 0
+    return len(claimed)
 
 
 def _shipments_refresh(shipment_ids: set[int]) -> None:
@@ -462,6 +539,10 @@ def pushes_ingest(*, items: list[PushIn]) -> BatchResult:
         plan.append((sub, parsed, len(works), log))
         works.append(_Work(sub.parcel_id, parsed.rows, TrackingEvent.Source.PUSH))
 
+    for item, log in zip(items, logs, strict=True):  # each item has exactly one log; a queued push completes its row
+        if item.log_id is not None:
+            log.pk = item.log_id
+
     merged = _merge(works)
     result = BatchResult()
     touched: dict[int, Subscription] = {}
@@ -473,10 +554,14 @@ def pushes_ingest(*, items: list[PushIn]) -> BatchResult:
         outcome = merged[index]
         state = _next_state(sub.state, parsed.status)
         state_changed = state != sub.state
+        if state_changed and state == Subscription.State.ABORTED:  # resubscribed later (subscriptions_poll_due)
+            sub.next_poll_at = now + timedelta(minutes=int(getattr(settings, "TRACKING_RESUBSCRIBE_MINUTES", 30)))
         sub.state = state
         sub.last_push_at = now
         if parsed.status == "abort":
             sub.last_error = parsed.message[:300]
+        if outcome.new_events:
+            sub.resubscriptions = 0  # news again: a later abort starts a fresh count
         touched[sub.pk] = sub
         log.new_events = outcome.new_events
         if not (outcome.new_events or outcome.status_changed or state_changed):
@@ -489,13 +574,63 @@ def pushes_ingest(*, items: list[PushIn]) -> BatchResult:
         table = connection.ops.quote_name(Subscription._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} AS s SET state = u.st, last_push_at = u.lp, last_error = u.le FROM"
-                " unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[]) AS u(id, st, lp, le)"
-                " WHERE s.id = u.id",
+                f"UPDATE {table} AS s SET state = u.st, last_push_at = u.lp, last_error = u.le, next_poll_at = u.np,"
+                " resubscriptions = u.rs FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::text[],"
+                " %s::timestamptz[], %s::int[]) AS u(id, st, lp, le, np, rs) WHERE s.id = u.id",
                 [ids, [touched[i].state for i in ids], [touched[i].last_push_at for i in ids],
-                 [touched[i].last_error for i in ids]])
-    PushLog.objects.bulk_create(logs, batch_size=2000)
+                 [touched[i].last_error for i in ids], [touched[i].next_poll_at for i in ids],
+                 [touched[i].resubscriptions for i in ids]])
+    queued = [log for log in logs if log.pk is not None]  # before bulk_create gives the new rows their ids
+    PushLog.objects.bulk_create([log for log in logs if log.pk is None], batch_size=2000)
+    if queued:
+        for log in queued:
+            log.param, log.sign = "", ""
+        PushLog.objects.bulk_update(queued, ["subscription", "outcome", "waybill_number", "new_events", "detail",
+                                             "param", "sign"], batch_size=1000)
     return result
+
+
+def push_mode() -> str:
+    """TRACKING_PUSH_MODE: "sync" (default: the callback merges the push in the request) or "worker" (the
+    callback checks the signature, queues the raw push and answers at once; the worker ingests in batches)."""
+    return "worker" if getattr(settings, "TRACKING_PUSH_MODE", "sync") == "worker" else "sync"
+
+
+def push_enqueue(*, callback_token: str, param, sign, remote_addr: str = "") -> PushReply:
+    """The callback's half of the worker hand-off: the subscription found by its token and the signature
+    checked (forged, unknown and malformed pushes are refused and logged exactly as ``push_receive`` does),
+    then the raw push stored as a PENDING PushLog and answered 成功 at once; the worker completes it with
+    ``pushes_pending_ingest`` (queued after the commit by the caller, see tasks.tracking_pushes_ingest)."""
+    remote = _clean_log_text(remote_addr, 64)
+    token_ok = isinstance(callback_token, str) and 0 < len(callback_token) <= 64 and "\x00" not in callback_token
+    sub = Subscription.objects.filter(callback_token=callback_token).only("pk", "salt").first() if token_ok else None
+    well_formed = (isinstance(param, str) and isinstance(sign, str) and len(param) <= MAX_PARAM_CHARS
+                   and "\x00" not in param and len(sign) <= 64)
+    if sub is None or not well_formed \
+            or not hmac.compare_digest(sign_param(param, sub.salt).encode(), sign.strip().upper().encode("utf-8")):
+        return push_receive(callback_token=callback_token, param=param, sign=sign, remote_addr=remote_addr)
+    body_sha1 = hashlib.sha1(param.encode("utf-8", "replace")).hexdigest()
+    PushLog.objects.create(subscription_id=sub.pk, outcome=Outcome.PENDING, remote_addr=remote, body_sha1=body_sha1,
+                           param=param, sign=sign.strip()[:64])
+    return PushReply(outcome=Outcome.PENDING, body=dict(OK_REPLY))
+
+
+def pushes_pending_ingest(*, batch: int = 1000, limit: int | None = None) -> int:
+    """The worker's half: the PENDING pushes, oldest first, through ``pushes_ingest`` in batches (each batch its
+    own transaction, rows taken with SKIP LOCKED so two workers never take the same push). Returns how many."""
+    done = 0
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        with transaction.atomic():
+            rows = list(PushLog.objects.select_for_update(skip_locked=True, of=("self",)).filter(outcome=Outcome.PENDING)
+                        .order_by("pk").values_list("pk", "subscription__callback_token", "param", "sign",
+                                                    "remote_addr")[:size])
+            if not rows:
+                break
+            pushes_ingest(items=[PushIn(token or "", param, sign, remote, log_id=pk)
+                                 for pk, token, param, sign, remote in rows])
+        done += len(rows)
+    return done
 
 
 def push_receive(*, callback_token: str, param: str, sign: str, remote_addr: str = "") -> PushReply:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from core.forms import form_errors_from
 from core.permissions import role_required
 from core.tables import Column, Filter, Table
 from core.throttle import client_ip, throttle_hit
-from logistics.tracking import selectors, services
+from logistics.tracking import selectors, services, tasks
 from logistics.tracking.forms import DriverEventForm, ResolveForm
 from logistics.tracking.models import ExceptionTask, PushLog
 from tenants.models import Role
@@ -158,7 +159,8 @@ def _reply(body: dict, status: int, **headers) -> JsonResponse:
 @csrf_exempt
 def push_callback(request, token: str):
     """POST param + sign (form-encoded as the aggregator sends them, or a JSON body with the same keys);
-    answers the aggregator's JSON, never a page."""
+    answers the aggregator's JSON, never a page. TRACKING_PUSH_MODE "sync" (default) merges the push here;
+    "worker" checks the signature, queues the raw push, answers 成功 and lets the worker merge in batches."""
     if request.method != "POST":
         return _reply({"result": False, "returnCode": "405", "message": "POST only"}, 405, Allow="POST")
     try:
@@ -180,5 +182,10 @@ def push_callback(request, token: str):
             param, sign = request.POST.get("param"), request.POST.get("sign")
     except (ValueError, RequestDataTooBig, UnicodeDecodeError):
         param = sign = None  # logged as malformed by the service (when the token is known)
-    reply = services.push_receive(callback_token=token[:200], param=param, sign=sign, remote_addr=address)
+    if services.push_mode() == "worker":  # checked and queued now, merged by the worker in batches
+        reply = services.push_enqueue(callback_token=token[:200], param=param, sign=sign, remote_addr=address)
+        if reply.outcome == PushLog.Outcome.PENDING:
+            transaction.on_commit(tasks.pushes_ingest_soon, robust=True)
+    else:
+        reply = services.push_receive(callback_token=token[:200], param=param, sign=sign, remote_addr=address)
     return _reply(reply.body, reply.http_status)

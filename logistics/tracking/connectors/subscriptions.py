@@ -4,6 +4,11 @@
 The provider is called outside any transaction (a slow provider never holds a row lock); the outcome is
 written afterwards in a short transaction on the row locked again.
 
+Aborted pushes: the aggregator gives up on a waybill with an "abort" push (3天查询无记录 / 60天无变化); the push
+marks the subscription ABORTED, due TRACKING_RESUBSCRIBE_MINUTES (30) later. The beat run (tracking_poll_due)
+then subscribes it again (``subscription_resubscribe``), TRACKING_RESUBSCRIBE_MAX_TIMES (3) times since the last
+news at most; after that the subscription is FAILED and a NO_NEWS exception task asks the clerk.
+
 Backoff: a poll that brings nothing new waits TRACKING_POLL_MINUTES × 2^(attempts-1), at most
 TRACKING_POLL_MAX_HOURS; news resets it. A failed subscription is retried by the task with the same
 doubling (in seconds), TRACKING_SUBSCRIBE_MAX_ATTEMPTS times, then stays FAILED with its message."""
@@ -25,7 +30,7 @@ from logistics.tracking.codes import TERMINAL
 from logistics.tracking.connectors import ratelimit, registry
 from logistics.tracking.connectors.base import ConnectorError
 from logistics.tracking.models import ExceptionTask, Subscription, TrackingEvent
-from logistics.tracking.services import events_merge
+from logistics.tracking.services import events_merge, exception_tasks_open
 from tenants.selectors import enterprise_base_url
 
 S = Subscription
@@ -140,25 +145,77 @@ def subscription_poll(*, subscription: Subscription) -> str:
     return outcome
 
 
+def resubscribe_minutes() -> int:
+    return _setting("TRACKING_RESUBSCRIBE_MINUTES", 30)
+
+
+def subscription_resubscribe(*, subscription: Subscription, now: datetime | None = None) -> str:
+    """Subscribe an ABORTED push subscription again: "resubscribed", "error" (tried again in
+    TRACKING_RESUBSCRIBE_MINUTES) or "gave_up" (TRACKING_RESUBSCRIBE_MAX_TIMES reached since the last news: the
+    subscription is FAILED and a NO_NEWS task is opened for the clerk, announced once)."""
+    now = now or timezone.now()
+    if subscription.resubscriptions >= _setting("TRACKING_RESUBSCRIBE_MAX_TIMES", 3):
+        with transaction.atomic():
+            sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            if sub.state != S.State.ABORTED:
+                return "nothing"
+            reason = sub.last_error or "abort"
+            sub.state, sub.next_poll_at = S.State.FAILED, None
+            sub.last_error = (_("The tracking provider gave up (%(reason)s) after %(count)d resubscriptions.")
+                              % {"reason": reason, "count": sub.resubscriptions})[:300]
+            sub.save(update_fields=["state", "next_poll_at", "last_error"])
+            exception_tasks_open(tasks=[(sub.parcel_id, ExceptionTask.Kind.NO_NEWS, sub.last_error)])
+        return "gave_up"
+    connector = registry.connector_named(subscription.provider) or registry.connector_named("aggregator")
+    error = ""
+    try:
+        connector.subscribe(subscription, callback_url(subscription))
+    except ConnectorError as exc:
+        error = exc.message
+    with transaction.atomic():
+        sub = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        if sub.state != S.State.ABORTED:  # a push came meanwhile
+            return "nothing"
+        if error:
+            sub.last_error, sub.next_poll_at = error[:300], now + timedelta(minutes=resubscribe_minutes())
+        else:
+            sub.state, sub.last_error, sub.next_poll_at = S.State.ACTIVE, "", None
+            sub.resubscriptions += 1
+        sub.save(update_fields=["state", "last_error", "next_poll_at", "resubscriptions"])
+    return "error" if error else "resubscribed"
+
+
 @dataclass
 class PollRun:
     polled: int = 0
     news: int = 0
     errors: int = 0
     limited: int = 0  # left for a later run: their carrier's allowance was used up
+    resubscribed: int = 0
+    gave_up: int = 0
 
 
-def subscriptions_poll_due(*, limit: int = 500) -> PollRun:
-    """Poll what is due in this schema, each call taking a token of its carrier's bucket; a carrier whose
-    bucket is empty is skipped for the rest of the run (its subscriptions stay due)."""
+def subscriptions_poll_due(*, limit: int = 500, now: datetime | None = None) -> PollRun:
+    """Poll what is due in this schema and subscribe the aborted pushes again, each provider call taking a token
+    of its carrier's bucket; a carrier whose bucket is empty is skipped for the rest of the run (its
+    subscriptions stay due)."""
     run, exhausted = PollRun(), set()
-    for subscription in subscriptions_due()[:limit]:
+    for subscription in subscriptions_due(now=now)[:limit]:
         parcel = subscription.parcel
         carrier = parcel.carrier or parcel.shipment.carrier
         code = (carrier.tracking_code or carrier.code) if carrier else ""
+        aborted = subscription.mode == S.Mode.PUSH and subscription.state == S.State.ABORTED
+        if aborted and subscription.resubscriptions >= _setting("TRACKING_RESUBSCRIBE_MAX_TIMES", 3):
+            run.gave_up += subscription_resubscribe(subscription=subscription, now=now) == "gave_up"
+            continue
         if code in exhausted or not ratelimit.token_take(code):
             exhausted.add(code)
             run.limited += 1
+            continue
+        if aborted:
+            outcome = subscription_resubscribe(subscription=subscription, now=now)
+            run.resubscribed += outcome == "resubscribed"
+            run.errors += outcome == "error"
             continue
         outcome = subscription_poll(subscription=subscription)
         run.polled += 1
@@ -179,10 +236,8 @@ def exceptions_no_news_open(*, days: int | None = None, now: datetime | None = N
                .filter(last_news__lt=cutoff)
                .exclude(exception_tasks__kind=ExceptionTask.Kind.NO_NEWS, exception_tasks__resolved_at__isnull=True)
                .values_list("pk", "last_news"))
-    tasks = [ExceptionTask(parcel_id=pk, kind=ExceptionTask.Kind.NO_NEWS,
-                           detail=_("No tracking news since %(time)s.")
-                           % {"time": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")})
-             for pk, last in parcels]
+    tasks = [(pk, ExceptionTask.Kind.NO_NEWS, _("No tracking news since %(time)s.")
+              % {"time": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")}) for pk, last in parcels]
     with transaction.atomic():
-        created = ExceptionTask.objects.bulk_create(tasks, ignore_conflicts=True)
+        created = exception_tasks_open(tasks=tasks)
     return len(created)
