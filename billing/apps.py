@@ -10,3 +10,10 @@ class BillingConfig(AppConfig):
     name = "billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self):
+        from billing.demo import seed_billing_demo
+        from core.demo import demo_seeder_register
+
+        # after the office (90): the ERP pilot has enrolled the demo enterprise it subsidises
+        demo_seeder_register(key="billing", order=95, seed=seed_billing_demo)

@@ -340,3 +340,28 @@ class RejectedWebhook(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+
+class DunningNotice(models.Model):
+    """A dunning e-mail sent to an enterprise's owner about a past-due subscription: the automatic ones on
+    day 1, 7 and 13 of being past due (billing.dunning), each once per episode of being past due (the
+    unique constraint: a second run, or two workers at once, send nothing twice), and reminders sent by
+    hand by the platform administrator (step 0, as many as they like)."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="dunning_notices",
+                                     verbose_name=_("subscription"))
+    past_due_since = models.DateTimeField(_("past due since"))  # the episode the notice belongs to
+    step = models.PositiveSmallIntegerField(_("day"))  # 1, 7, 13; 0 = sent by hand
+    recipients = models.CharField(_("sent to"), max_length=500, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dunning notice")
+        verbose_name_plural = _("dunning notices")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "past_due_since", "step"], condition=Q(step__gt=0),
+                                    name="billing_dunning_once_per_step"),
+        ]

@@ -8,7 +8,7 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-app = CeleryApp("digitalbridge")
+app = CeleryApp("digitalbridge", task_cls="core.tasks:TenantTask")  # gates: a task of a module off the plan is skipped
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -19,6 +19,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql/", graphql_view, name="graphql"),
     path("boards/", include("ecommerce.urls")),
+    path("platform/billing/", include("billing.urls_admin")),  # plans, subscriptions, MRR, transfers, fapiao
+    path("office/billing/", include("billing.urls_office")),  # subsidised plans: billing's pages for the office
+    path("billing/webhooks/", include("billing.urls_webhooks")),  # Stripe's signed events (billing/webhooks.py)
     path("office/", include("office.urls")),
     path("govdata/", include("api.govdata.urls")),
     path("", include("tenants.urls_public")),

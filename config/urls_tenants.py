@@ -31,5 +31,6 @@ urlpatterns = [
     path("logistics/", include("logistics.carriers.urls")),  # carriers, contracts, rate cards, quotes
     path("programmes/", include("office.urls_tenant")),
     path("settings/api-tokens/", include("api.tokens.urls")),
+    path("billing/", include("billing.urls_tenant")),  # the owner's plan, invoices, fapiao (owner only)
     path("", include("tenants.urls_tenant")),
 ]

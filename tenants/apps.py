@@ -8,6 +8,9 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Enterprises and accounts")
 
     def ready(self):
+        from core.tasks import task_gate_register
         from tenants.dashboard import dashboard_cards_register
+        from tenants.entitlements import task_plan_gate
 
         dashboard_cards_register()
+        task_gate_register(task_plan_gate)  # a task of a module that is off the plan is skipped

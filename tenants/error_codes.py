@@ -17,6 +17,7 @@ class TenantsErrorCode(str, Enum):
     HANDOFF_EXPIRED = "handoff_expired"
     HANDOFF_INVALID = "handoff_invalid"
     HANDOFF_USED = "handoff_used"
+    SEAT_LIMIT = "seat_limit"  # the plan's seat limit (tenants.entitlements.seat_limit_check)
 
     def __str__(self) -> str:
         return self.value

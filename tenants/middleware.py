@@ -1,9 +1,11 @@
-"""Host routing and membership checks for every request.
+"""Host routing, membership and plan checks for every request.
 
 EnterpriseHostMiddleware (first in MIDDLEWARE) picks the schema from the host: the public site on
 BASE_DOMAIN, an enterprise on any of its Domain rows. MembershipMiddleware (after authentication)
 lets only members into an enterprise host: anyone else gets the same 404 as a host that matches
 no enterprise, and an anonymous visitor is sent to log in whether or not the enterprise exists.
+EntitlementMiddleware (right after it) applies the enterprise's plan (tenants.entitlements): a page of a
+module that is off answers the "not in your plan" page, a write under read-only access the read-only page.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import Http404, HttpResponseNotFound, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import set_urlconf
 from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from tenants import entitlements
 from tenants.models import Domain, Enterprise
 from tenants.selectors import membership_get, site_base_url
 from tenants.services import membership_touch
@@ -88,6 +92,33 @@ class MembershipMiddleware:
             return TemplateResponse(request, "tenants/suspended.html", {"enterprise": enterprise}, status=403)
         request.membership = membership
         membership_touch(membership=membership)
+        return self.get_response(request)
+
+
+class EntitlementMiddleware:
+    """The plan's gate for pages of an enterprise host (tenants.entitlements says what belongs to which
+    module). It comes after MembershipMiddleware: a non-member still gets the host's 404 and learns nothing
+    of the plan, an anonymous visitor is still sent to log in. It reads only the enterprise already on the
+    request (no query). Both refusals are 403 pages that link to the billing page; nothing is deleted."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        enterprise = getattr(request, "enterprise", None)
+        if enterprise is None:
+            return self.get_response(request)  # the public site (boards: open to every plan) or a missing host
+        path = request.path_info
+        module = entitlements.module_for_path(path)
+        if not entitlements.module_enabled(enterprise, module):
+            return render(request, "tenants/not_in_plan.html", {
+                "module": module, "module_label": entitlements.MODULE_LABELS.get(module, module),
+                "message": entitlements.not_in_plan_message(module), "billing_url": entitlements.BILLING_PATH,
+            }, status=403)
+        if not entitlements.write_allowed(enterprise, method=request.method, path=path):
+            return render(request, "tenants/read_only.html", {
+                "message": entitlements.read_only_message(), "billing_url": entitlements.BILLING_PATH,
+            }, status=403)
         return self.get_response(request)
 
 

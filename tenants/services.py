@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import field_error
 from core.uscc import normalize_uscc
-from tenants import provisioning
+from tenants import entitlements, provisioning
 from tenants.error_codes import TenantsErrorCode
 from tenants.models import ROLE_RANK, Domain, Enterprise, Invitation, LoginHandoff, Membership, Role, User
 
@@ -205,6 +205,7 @@ def invitation_create(*, actor: Membership, email: str, role: str, base_url: str
     if Membership.objects.filter(enterprise=enterprise, user__email=email).exists():
         raise field_error("email", _("%(email)s is already a member.") % {"email": email},
                           TenantsErrorCode.ALREADY_MEMBER)
+    _seats_check(enterprise=enterprise, replacing_email=email)
     Invitation.objects.filter(enterprise=enterprise, email=email, accepted_at__isnull=True,
                               revoked_at__isnull=True).update(revoked_at=timezone.now())
     invitation = Invitation.objects.create(
@@ -220,6 +221,22 @@ def invitation_create(*, actor: Membership, email: str, role: str, base_url: str
         from_email=None, recipient_list=[email],
     ))
     return invitation
+
+
+def _seats_check(*, enterprise: Enterprise, replacing_email: str | None = None, field: str | None = "email") -> None:
+    """The plan's seat limit (tenants.entitlements), before a member is invited or added. The enterprise row is
+    locked, so two invitations racing for the last seat cannot both get it. An invitation (replacing_email:
+    the one it replaces does not count) holds a seat until it is accepted, revoked or expired."""
+    locked = Enterprise.objects.select_for_update().only("pk", "seat_limit").get(pk=enterprise.pk)
+    if locked.seat_limit is None:
+        return
+    members = Membership.objects.filter(enterprise=locked).count()
+    pending = 0
+    if replacing_email is not None:
+        pending = (Invitation.objects.filter(enterprise=locked, accepted_at__isnull=True, revoked_at__isnull=True,
+                                             expires_at__gt=timezone.now())
+                   .exclude(email=replacing_email).count())
+    entitlements.seat_limit_check(enterprise=locked, members=members, pending=pending, field=field)
 
 
 def invitation_get_open(*, token: str) -> Invitation:
@@ -242,6 +259,8 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     if invitation.email != user.email:
         raise ValidationError(_("This invitation was sent to %(email)s; log in with that address to accept it.")
                               % {"email": invitation.email}, code=TenantsErrorCode.INVITATION_OTHER_EMAIL)
+    if not Membership.objects.filter(user=user, enterprise=invitation.enterprise).exists():
+        _seats_check(enterprise=invitation.enterprise, field=None)
     membership, _created = Membership.objects.get_or_create(
         user=user, enterprise=invitation.enterprise, defaults={"role": invitation.role})
     invitation.accepted_at = timezone.now()

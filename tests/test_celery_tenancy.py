@@ -92,6 +92,15 @@ OTHER_TASKS = {
     "logistics.tracking_no_news_all": "beat: queues one check per enterprise, each in its own schema",
     "tenants.spare_pool_top_up": "provisioning: makes empty schemas",
     "tenants.login_handoff_purge": "public schema: deletes expired log-in hand-off tickets",
+    "billing.past_due_read_only": "beat, public schema, no id: makes read-only each enterprise whose grace period "
+                                  "ended (billing.entitlements.entitlements_apply)",
+    "billing.bank_transfer_periods": "beat, public schema, no id: advances every bank-transfer subscription",
+    "billing.dunning_send": "beat, public schema, no id: e-mails the owners of past-due subscriptions",
+    "billing.provider_event_process": "public schema: a provider event id is global; the event's object is re-read "
+                                      "from the provider and matched to its subscription by the provider's id",
+    "billing.subsidy_statements_monthly": "beat, public schema: builds the programmes' monthly statements",
+    "logistics.tracking_pushes_ingest": "no id: ingests the stored pushes of the schema it was queued from (each "
+                                        "push was matched to that schema by its callback token)",
 }
 
 

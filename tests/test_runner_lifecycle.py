@@ -37,9 +37,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 GONE_WITHIN_S = 20
 REPEAT = int(os.environ.get("LIFECYCLE_REPEAT", "2"))
 START_TIMES: list[float] = []  # seconds from start to healthy, for signals at a random moment of a start
-# What the outer test run set for itself must not leak into the runner under test.
+# What the outer test run set for itself must not leak into the runner under test (STRIPE_*: it starts its own
+# localstripe).
 _NOT_INHERITED = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DJANGO_SETTINGS_MODULE",
-                  "TEST_DATA_DIR", "CELERY_TASK_DEFAULT_QUEUE", "PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST")
+                  "TEST_DATA_DIR", "CELERY_TASK_DEFAULT_QUEUE", "PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST",
+                  "STRIPE_API_BASE", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET")
 
 
 def _slow_selected(config) -> bool:
@@ -305,8 +307,9 @@ def _started(data_dir: Path):
 
 def _stop_by_signals(runner: Runner, signals: list[int], gap_s: float = 0.0) -> float:
     procs = runner.processes()
-    assert {"gunicorn", "worker", "beat", "postgres", "redis-server"} <= {
-        word for p in procs for word in ("gunicorn", "worker", "beat", "postgres", "redis-server") if word in p.command
+    assert {"gunicorn", "worker", "beat", "postgres", "redis-server", "localstripe"} <= {
+        word for p in procs for word in ("gunicorn", "worker", "beat", "postgres", "redis-server", "localstripe")
+        if word in p.command
     }, procs
     for i, sig in enumerate(signals):
         if i:
@@ -446,6 +449,7 @@ def test_make_test_never_leaves_its_embedded_servers_behind(test_runner_dir, how
     proc = _start_test_runner(test_runner_dir)
     procs = processes_of(proc.pid, test_runner_dir)
     assert any("postgres" in p.command for p in procs) and any("redis" in p.command for p in procs), procs
+    assert any("localstripe" in p.command for p in procs), procs
     if how == "SIGKILL to the runner":
         os.kill(proc.pid, signal.SIGKILL)
     else:

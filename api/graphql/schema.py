@@ -12,6 +12,7 @@ import graphene
 
 from api.graphql.accounts.mutations import AccountMutations
 from api.graphql.accounts.queries import AccountQueries
+from api.graphql.billing.queries import BillingQueries
 from api.graphql.catalog.mutations import CatalogMutations
 from api.graphql.catalog.queries import CatalogQueries
 from api.graphql.core.scalars import harden_scalars
@@ -32,7 +33,8 @@ from api.graphql.sales.queries import SalesQueries
 
 
 class Query(AccountQueries, GovdataQueries, EnterpriseQueries, BoardQueries, CatalogQueries, InventoryQueries, PartnerQueries,
-            SalesQueries, PurchasingQueries, ProductionQueries, PdmQueries, LogisticsQueries, graphene.ObjectType):
+            SalesQueries, PurchasingQueries, ProductionQueries, PdmQueries, LogisticsQueries, BillingQueries,
+            graphene.ObjectType):
     # graphene lists the fields of the last base first: the exported schema keeps this order
     ping = graphene.String(description="Answers 'pong' (health of the API).")
 

@@ -21,4 +21,5 @@ SCOPES = {
     "logistics:read": gettext_lazy("read shipments, their parcels and tracking events, carriers and contracts; "
                                    "quote freight"),
     "logistics:write": gettext_lazy("record the actual freight of shipments"),
+    "billing:read": gettext_lazy("read the enterprise's own subscription (plan, modules, seats) and its invoices"),
 }

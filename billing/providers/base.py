@@ -89,6 +89,10 @@ class PaymentProvider(ABC):
     def customer_ensure(self, *, customer_id: str, name: str, email: str, metadata: dict) -> str: ...
 
     @abstractmethod
+    def card_tokenize(self, *, number: str, exp_month: int, exp_year: int, cvc: str) -> str:
+        """A token (payment method id) for card data typed into the platform's form; never stored."""
+
+    @abstractmethod
     def card_attach(self, *, customer_id: str, card_token: str) -> None:
         """Attach a card (a token from the card form; tests use the provider's test cards) as the default."""
 
@@ -103,6 +107,10 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def subscription_cancel(self, *, subscription_id: str, at_period_end: bool) -> ProviderSubscription: ...
+
+    @abstractmethod
+    def subscription_resume(self, *, subscription_id: str) -> ProviderSubscription:
+        """Withdraw a cancellation at the period end."""
 
     @abstractmethod
     def subscription_fetch(self, subscription_id: str) -> ProviderSubscription: ...

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.middleware.UserLanguageMiddleware",
     "tenants.middleware.MembershipMiddleware",
+    "tenants.middleware.EntitlementMiddleware",  # after the membership check: a non-member learns nothing of the plan
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out attempt into the lock-out page
@@ -177,7 +178,15 @@ CELERY_BEAT_SCHEDULE = {
                                 "schedule": crontab(minute=0, hour=4, day_of_month="1")},
     "stock-month-end-close": {"task": "inventory.month_end_close_all",
                               "schedule": crontab(minute=30, hour=0, day_of_month="1")},
+    "billing-subsidy-statements": {"task": "billing.subsidy_statements_monthly",
+                                   "schedule": crontab(minute=30, hour=3, day_of_month="1")},
+    "billing-bank-transfer-periods": {"task": "billing.bank_transfer_periods", "schedule": crontab(minute=15, hour=1)},
+    "billing-past-due-read-only": {"task": "billing.past_due_read_only", "schedule": crontab(minute=5)},
+    # billing/dunning.py: the day 1, 7 and 13 e-mails to the owners of past-due subscriptions
+    "billing-dunning": {"task": "billing.dunning_send", "schedule": crontab(minute=0, hour=9)},
 }
+# Task modules autodiscovery (`<app>.tasks`) does not find: billing keeps one module per concern.
+CELERY_IMPORTS = ("billing.tasks_subscriptions", "billing.tasks_subsidies", "billing.tasks_entitlements", "billing.dunning")
 
 AUTH_USER_MODEL = "tenants.User"
 # django-axes' backend first: it refuses a locked account or address before the password is checked.
@@ -347,3 +356,15 @@ TRACKING_POLL_PER_MINUTE = env.int("TRACKING_POLL_PER_MINUTE", default=60)  # pe
 TRACKING_SUBSCRIBE_MAX_ATTEMPTS = env.int("TRACKING_SUBSCRIBE_MAX_ATTEMPTS", default=5)
 TRACKING_NO_NEWS_DAYS = env.int("TRACKING_NO_NEWS_DAYS", default=3)
 TRACKING_CARRIER_PROVIDERS: dict[str, str] = {}  # carrier code -> "aggregator" | "polling" (default by kind)
+
+# Stripe (billing.providers.stripe). `make run` / `make test` start localstripe (a fake Stripe, a dev extra, GPLv3,
+# run as a separate process and never imported) and set STRIPE_API_BASE / STRIPE_API_KEY / STRIPE_WEBHOOK_SECRET;
+# with STRIPE_API_KEY set before, nothing is started and that Stripe is used (docs/billing.md, "Stripe").
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+STRIPE_LOCALSTRIPE = env.bool("STRIPE_LOCALSTRIPE", default=not STRIPE_API_BASE.startswith("https://api.stripe.com"))
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds; older signatures are refused
+STRIPE_CURRENCY = env.str("STRIPE_CURRENCY", default="cny")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_EVENT_MAX_RETRIES = env.int("STRIPE_EVENT_MAX_RETRIES", default=8)  # the Celery task's retries of one event

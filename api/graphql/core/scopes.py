@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_list_type
 
 from api.graphql.core.auth import auth_of
+from api.graphql.core.entitlements import plan_check
 from api.graphql.core.errors import PermissionDenied, Unauthenticated
 from api.graphql.core.permissions import Scope
 
@@ -63,6 +64,7 @@ ERP_ANY = any_of(Scope.CATALOG_READ, Scope.CATALOG_WRITE, Scope.ORDERS_READ, Sco
                  Scope.PRODUCTION_READ, "pdm:read", "pdm:write")  # PDM: a part names its item (and its unit)
 PDM = any_of("pdm:read", "pdm:write")  # parts, revisions, documents, ECOs (api/graphql/pdm/)
 LOGISTICS = any_of("logistics:read", "logistics:write")  # shipments, parcels, carriers (api/graphql/logistics/)
+BILLING = any_of("billing:read")  # the enterprise's subscription and invoices (api/graphql/billing/)
 
 TYPE_SCOPES: dict[str, AnyOf] = {
     # catalog: items (costs, planning data) and bills of materials
@@ -121,6 +123,11 @@ TYPE_SCOPES: dict[str, AnyOf] = {
     "Carrier": LOGISTICS,
     "Contract": LOGISTICS,
     "RateQuote": LOGISTICS,
+    # billing (api/graphql/billing/): the statement types are the office's (subsidyStatement checks the office)
+    "BillingSubscription": BILLING,
+    "SubscriptionSubsidy": BILLING,
+    "BillingInvoice": BILLING,
+    "BillingInvoiceLine": BILLING,
 }
 
 # Types anyone may read (what they lead to is checked by its own type). A new type must be put here or
@@ -131,6 +138,7 @@ PUBLIC_TYPES = frozenset({
     "PdmError", "LogisticsError",
     "Enterprise", "GovRecord", "CreditBadge",
     "Board", "BoardCategory", "Listing", "ListingAttribute", "ListingMatch",
+    "BillingPlan", "SubsidyStatement", "SubsidyStatementLine",  # plans are public; the statement: office only
 })
 
 REFERENCE_FIELDS: dict[str, tuple[frozenset[str], AnyOf]] = {
@@ -214,9 +222,11 @@ def refusal(auth, requirement: AnyOf, type_name: str, field_name: str):
 
 
 class ScopeMiddleware:
-    """graphene middleware: before a field is resolved, its type's and its own scopes are checked."""
+    """graphene middleware: before a field is resolved, the enterprise's plan (core/entitlements.py), then its
+    type's and its own scopes are checked."""
 
     def resolve(self, next_, root, info, **args):
+        plan_check(info)  # the enterprise's plan first: a module that is off, a read-only enterprise
         key = (info.parent_type.name, info.field_name)
         needed = requirements_table(info.schema).get(key)
         if needed:

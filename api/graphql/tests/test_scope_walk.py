@@ -32,6 +32,8 @@ from api.graphql.schema import schema
 from api.graphql.tests.conftest import error_codes, gql
 from api.tokens.scopes import SCOPES
 from api.tokens.services import api_token_create
+from billing.services.subsidies import invoice_subsidy_apply, scheme_create, subscription_scheme_join
+from billing.tests.test_subsidies import make_invoice, make_plan, make_subscription
 from ecommerce import services as boards
 from ecommerce.models import Board
 from ecommerce.seed import boards_ensure
@@ -44,6 +46,8 @@ from erp_modules.purchasing.services import purchase_order_approve, purchase_ord
 from logistics.shipments.models import Parcel, Shipment
 from logistics.shipments.services import shipment_freight_record
 from logistics.tracking.services import EventIn, events_merge
+from office.services import enrolment_enrol
+from office.tests.builders import make_programme
 from tests.isolation_world import logistics_objects_make, pdm_objects_make
 
 SCHEMA = schema.graphql_schema
@@ -98,6 +102,13 @@ def world(make_enterprise, make_user):
     boards.inquiry_send(listing=supply, enterprise=b, user=owner_of(b), body="可否寄样？")
     connection.set_schema_to_public()
     api_token_create(enterprise=a, name="MES", scopes=["catalog:read"], user=owner)
+    # billing: a subscription subsidised by a programme, with a split invoice
+    office = make_user(email="office@walk.test", platform_role="office")
+    programme, plan = make_programme(), make_plan()
+    scheme = scheme_create(programme=programme, plan=plan, percent="50", months=12, max_enterprises=1, actor=office)
+    enrolment_enrol(programme=programme, enterprise=a, actor=office)
+    subscription = subscription_scheme_join(subscription=make_subscription(a, plan), scheme=scheme)
+    invoice_subsidy_apply(invoice=make_invoice(subscription))
     arguments = {  # values for required arguments of root fields (any other such field is not walked)
         ("Query", "item"): {"id": to_global_id("Item", top.pk)},
         ("Query", "bomExplosion"): {"item": to_global_id("Item", top.pk)},
