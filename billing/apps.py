@@ -13,7 +13,11 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from billing.demo import seed_billing_demo
+        from billing.views_welcome import plan_step
         from core.demo import demo_seeder_register
+        from tenants.signup_steps import signup_next_step_register
 
         # after the office (90): the ERP pilot has enrolled the demo enterprise it subsidises
         demo_seeder_register(key="billing", order=95, seed=seed_billing_demo)
+        # after sign-up the new owner chooses the plan first (/billing/welcome/), then lands on the dashboard
+        signup_next_step_register(key="plan", order=10, step=plan_step)

@@ -30,6 +30,7 @@ from tenants.forms import (AcceptInvitationForm, BootstrapPasswordResetForm, Boo
                            EnterpriseSettingsForm, InviteForm, LoginForm, RoleForm, SignupForm)
 from tenants.industries import INDUSTRY_NAMES
 from tenants.models import Domain, Enterprise, Role, User
+from tenants.signup_steps import signup_next_path
 
 
 def _activate_language(response, language: str):
@@ -168,7 +169,9 @@ def signup(request):
             if not request.user.is_authenticated:
                 login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
             # Messages live in the session of a host: the welcome is shown on the enterprise's own host.
-            return _handoff_redirect(request, enterprise, "/?welcome=1")
+            # A module may ask the new owner something first (tenants.signup_steps: billing's plan choice).
+            next_path = signup_next_path(enterprise=enterprise, request=request) or "/?welcome=1"
+            return _handoff_redirect(request, enterprise, next_path)
     return render(request, "tenants/signup.html", {"form": form})
 
 

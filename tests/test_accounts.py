@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 from core.uscc import uscc_make
 from tenants import services
 from tenants.models import Enterprise, Invitation, LoginHandoff, Membership, Role, User
+from tenants.signup_steps import signup_next_step_register, signup_next_step_unregister
 
 SIGNUP = {
     "name": "慈溪市新光厨房电器有限公司", "short_name": "新光厨电", "uscc": uscc_make(org_body="20261126"),
@@ -28,6 +29,8 @@ def _follow_handoff(client, response):
 
 
 def test_sign_up_creates_owner_and_enterprise_and_lands_on_its_dashboard(client, db):
+    # no step asks anything first (no plan is offered here: billing's plan choice has nothing to ask;
+    # with plans, sign-up lands on the plan page first: billing/tests/test_welcome.py)
     response = client.post("/signup/", SIGNUP)
     landed = _follow_handoff(client, response)
     assert landed.status_code == 302 and landed["Location"] == "/?welcome=1"
@@ -41,6 +44,39 @@ def test_sign_up_creates_owner_and_enterprise_and_lands_on_its_dashboard(client,
     assert enterprise.uscc == SIGNUP["uscc"]
     assert Membership.objects.get(enterprise=enterprise).role == Role.OWNER
     assert User.objects.get(email="zhang@xinguang.test").check_password("Kitchen-Hood-2026!")
+
+
+@pytest.fixture
+def signup_steps():
+    """Two steps registered for the test (tenants.signup_steps), removed after it: the first has nothing to
+    ask, the second sends to the members page; each records what it was given."""
+    seen = []
+
+    def nothing(enterprise, request):
+        seen.append(("nothing", enterprise.slug, request.user.email))
+        return None
+
+    def outside(enterprise, request):
+        return "//evil.test/"  # not a path on the enterprise's host: ignored
+
+    def members(enterprise, request):
+        seen.append(("members", enterprise.slug, request.user.email))
+        return "/members/"
+
+    for key, order, step in (("test-nothing", -3, nothing), ("test-outside", -2, outside),
+                             ("test-members", -1, members)):
+        signup_next_step_register(key=key, order=order, step=step)
+    yield seen
+    for key in ("test-nothing", "test-outside", "test-members"):
+        signup_next_step_unregister(key=key)
+
+
+def test_sign_up_lands_first_where_a_registered_step_asks(client, db, signup_steps):
+    response = client.post("/signup/", SIGNUP)
+    landed = _follow_handoff(client, response)
+    assert landed.status_code == 302 and landed["Location"] == "/members/"
+    assert signup_steps == [("nothing", "xinguang", SIGNUP["email"]), ("members", "xinguang", SIGNUP["email"])]
+    assert client.get("/members/", HTTP_HOST="xinguang.localhost").status_code == 200
 
 
 @pytest.mark.parametrize("field, value, message_part", [

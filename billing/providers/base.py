@@ -68,6 +68,13 @@ class ProviderInvoice:
 
 
 @dataclass(frozen=True)
+class ProviderRefund:
+    id: str
+    amount: Decimal
+    created: bool  # False: a refund made earlier under the same key was found (nothing given back twice)
+
+
+@dataclass(frozen=True)
 class ProviderEventIn:
     id: str
     type: str
@@ -120,6 +127,12 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def invoices_list(self, *, customer_id: str) -> list[ProviderInvoice]: ...
+
+    @abstractmethod
+    def invoice_refund(self, *, invoice_id: str, amount: Decimal, key: str, metadata: dict) -> ProviderRefund:
+        """Give back ``amount`` of what a paid invoice's payment took (the programme's share of a subsidised
+        invoice paid by card), once per ``key``: a second call with the same key returns the first refund.
+        Raises ProviderError (code ``invoice_not_paid`` when nothing was paid yet)."""
 
     @abstractmethod
     def event_verify(self, *, body: bytes, signature_header: str) -> ProviderEventIn:

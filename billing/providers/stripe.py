@@ -44,6 +44,7 @@ from billing.providers.base import (
     ProviderEventIn,
     ProviderInvoice,
     ProviderInvoiceLine,
+    ProviderRefund,
     ProviderSubscription,
     SignatureError,
 )
@@ -301,6 +302,38 @@ class StripeProvider(PaymentProvider):
             currency=(data.get("currency") or settings.STRIPE_CURRENCY).upper(),
             created=_time(data.get("created") or data.get("date")) or timezone.now(),
             period_start=_time(data.get("period_start")), period_end=_time(data.get("period_end")), lines=lines)
+
+    def invoice_refund(self, *, invoice_id: str, amount: Decimal, key: str, metadata: dict) -> ProviderRefund:
+        """A partial refund of the invoice's payment (its PaymentIntent, else its Charge), at most once per
+        ``key``: the payment's refunds are looked up first (metadata ``key``) and the create call carries
+        ``key`` as Stripe's idempotency key, so a retry after a crash never refunds twice."""
+        client = self._client()
+        data = self._call(client.invoices.retrieve, invoice_id)
+        if data.get("status") != "paid" or not data.get("amount_paid"):
+            raise ProviderError(f"Invoice {invoice_id} is not paid: nothing to give back.", code="invoice_not_paid")
+        payment_intent, charge = _id(data.get("payment_intent")), _id(data.get("charge"))
+        if payment_intent:
+            payment = {"payment_intent": payment_intent}
+        elif charge:
+            payment = {"charge": charge}
+        else:  # Stripe API versions from 2025-03 list payments under invoice.payments
+            payments = ((data.get("payments") or {}).get("data") or [])
+            found = next((_id((p.get("payment") or {}).get("payment_intent")) for p in payments
+                          if (p.get("payment") or {}).get("payment_intent")), "")
+            if not found:
+                raise ProviderError(f"Invoice {invoice_id} has no payment to refund.", code="invoice_not_paid")
+            payment = {"payment_intent": found}
+        listed = self._call(client.refunds.list, params={**payment, "limit": 100})
+        for refund in listed.get("data", []):
+            if (refund.get("metadata") or {}).get("key") == key and refund.get("status") != "failed":
+                return ProviderRefund(id=refund["id"], amount=from_fen(refund.get("amount")), created=False)
+        fen = min(to_fen(amount), int(data.get("amount_paid") or 0))
+        if fen <= 0:
+            raise ProviderError("Nothing to refund.", code="amount_invalid")
+        created = self._call(client.refunds.create, params={
+            **payment, "amount": fen, "metadata": {"key": key, **{k: str(v)[:450] for k, v in metadata.items()}}},
+            options={"idempotency_key": key})
+        return ProviderRefund(id=created["id"], amount=from_fen(created.get("amount")), created=True)
 
     # -------------------------------------------------------------------------------------- webhooks
 

@@ -11,6 +11,9 @@ months, for at most ``max_enterprises`` enterprises (billing.SubsidyScheme).
   goes above its budget. When the budget cannot cover the share (or the enterprise is no longer
   enrolled), nothing is granted: the enterprise pays the whole invoice and a note line says why.
   Idempotent: an invoice whose subsidy was decided (granted or refused) is returned unchanged.
+- ``card_invoice_subsidy_refund``: a subsidised invoice paid by card: the provider charged the full price,
+  so once its invoice is paid the granted share is refunded on that payment (once per invoice; nothing
+  when the grant was refused). docs/billing.md, "Subsidised plans", says why a refund and not a coupon.
 - ``settlement_build`` / ``settlements_build_month``: one SubsidySettlement per programme and month, over
   the grants made that month (Subsidy.granted_on); ``settlement_pay`` records the fund's bank transfer and
   pays every grant of it with ``office.services.subsidies.subsidy_pay``.
@@ -295,6 +298,42 @@ def invoice_subsidy_apply(*, invoice: Invoice) -> Invoice:
                                                  amount_due=F("amount_total") - share, lines=lines)
     invoice.refresh_from_db()
     return invoice
+
+
+def invoice_subsidy_line(invoice: Invoice) -> dict | None:
+    return next((line for line in invoice.lines if isinstance(line, dict) and line.get("kind") == LINE_SUBSIDY), None)
+
+
+@transaction.atomic
+def card_invoice_subsidy_refund(*, invoice: Invoice, paid_at_provider: Decimal) -> Decimal:
+    """The programme's share of a subsidised invoice paid by card, given back to the card: the provider
+    charges the invoice's full price (localstripe applies no coupon to a subscription, and the share is
+    known only once the grant is decided), so once the provider's invoice is paid the granted share is
+    refunded on its payment and the enterprise is charged its own share only. Returns what was given back
+    (0 while the provider's invoice is not paid: the refund happens at the sync that sees it paid).
+
+    Once per invoice: the refund's id is kept on the invoice's subsidy line, the provider looks its
+    refunds up by the key ``subsidy-<provider invoice id>`` first (a retry after a crash finds the
+    refund already made) and Stripe gets the same key as its idempotency key. Never more than the grant
+    nor than what the card paid. The caller (billing.services.sync.invoice_sync) holds the invoice row."""
+    from billing.providers import provider  # the provider is needed only on the card path
+
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    line = invoice_subsidy_line(invoice)
+    if invoice.subsidy_id is None or line is None or invoice.subsidy_amount <= 0 or not invoice.provider_invoice_id:
+        return ZERO
+    if line.get("refund_id"):
+        return Decimal(line.get("refunded") or "0")
+    if paid_at_provider <= 0:
+        return ZERO
+    amount = min(invoice.subsidy_amount, paid_at_provider)
+    refund = provider().invoice_refund(invoice_id=invoice.provider_invoice_id, amount=amount,
+                                       key=f"subsidy-{invoice.provider_invoice_id}",
+                                       metadata={"invoice": invoice.number, "subsidy": invoice.subsidy_id})
+    lines = [dict(item, refund_id=refund.id, refunded=f"{refund.amount:.2f}") if item is line else item
+             for item in invoice.lines]
+    Invoice.objects.filter(pk=invoice.pk).update(lines=lines)
+    return refund.amount
 
 
 def _error_codes(exc: ValidationError) -> list[str]:

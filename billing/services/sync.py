@@ -14,7 +14,10 @@
 - ``invoice_sync``: the provider's invoice as our Invoice (a new one numbered "DB<year><6 digits>"); a new
   invoice of a subsidised subscription is split by ``billing.services.subsidies.invoice_subsidy_apply``
   before any payment is recorded on it (the enterprise's share is what it owes); drafts are skipped
-  (Stripe finalises them later and says so).
+  (Stripe finalises them later and says so). The provider charged the card the full price: once its
+  invoice is paid, the granted share is refunded on that payment
+  (``billing.services.subsidies.card_invoice_subsidy_refund``, once per invoice), so amount_paid is what
+  the card paid less the refund — the enterprise's share, never hidden by a cap.
 
 Locks: the subscription row (then, inside entitlements_apply, the enterprise); for an invoice, the invoice
 row (inside invoice_subsidy_apply, then the programme)."""
@@ -24,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -34,10 +38,11 @@ from billing.providers import provider
 from billing.providers.base import ProviderError, ProviderEventIn, ProviderInvoice, ProviderSubscription
 from billing.services.invoices import invoice_number_next
 from billing.services.subscriptions import provider_state_copy, subscription_pending_apply
-from billing.services.subsidies import invoice_subsidy_apply
+from billing.services.subsidies import card_invoice_subsidy_refund, invoice_subsidy_apply
 
 log = logging.getLogger(__name__)
 
+ZERO = Decimal("0")
 INVOICE_STATUS = {"draft": Invoice.Status.DRAFT, "open": Invoice.Status.OPEN, "paid": Invoice.Status.PAID,
                   "void": Invoice.Status.VOID, "uncollectible": Invoice.Status.UNCOLLECTIBLE}
 
@@ -235,7 +240,17 @@ def invoice_sync(*, provider_invoice: ProviderInvoice) -> Invoice | None:
             if subscription.subsidy_scheme_id is not None:
                 invoice = invoice_subsidy_apply(invoice=invoice)
             invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    paid = min(state.amount_paid, invoice.amount_due)
+    # a granted share is given back to the card once the provider's invoice is paid (the provider charged
+    # the full price): what the enterprise paid is what the card paid less that refund
+    refunded = ZERO
+    if invoice.subsidy_id is not None:
+        paid_at_provider = state.amount_paid if state.status == "paid" else ZERO
+        refunded = card_invoice_subsidy_refund(invoice=invoice, paid_at_provider=paid_at_provider)
+        invoice.refresh_from_db()
+    paid = max(ZERO, min(state.amount_paid - refunded, invoice.amount_due))
+    if state.amount_paid - refunded > invoice.amount_due:
+        log.warning("invoice %s: the provider took %s, more than the enterprise's share %s", invoice.number,
+                    state.amount_paid - refunded, invoice.amount_due)
     values = {"status": status, "amount_paid": paid}
     if status == Invoice.Status.PAID and invoice.paid_at is None:
         values["paid_at"] = timezone.now()
