@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from billing.models import Plan, Subscription
@@ -17,8 +17,16 @@ from erp_modules.workspace.testing import make_item
 from tenants.models import Enterprise, Invitation, Membership, Role
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in the English source text (services' messages: the active language; pages: the
+    client's Accept-Language below)."""
+    with translation.override("en"):
+        yield
+
+
 def _client(user) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the tests read English
     client.force_login(user)
     return client
 

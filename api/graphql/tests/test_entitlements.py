@@ -23,7 +23,7 @@ def _set(enterprise, **fields) -> None:
 @pytest.fixture
 def sessions(two_enterprises):
     a, b, alice, bob = two_enterprises
-    client_a, client_b = Client(), Client()
+    client_a, client_b = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")  # English messages
     client_a.force_login(alice)
     client_b.force_login(bob)
     for enterprise in (a, b):

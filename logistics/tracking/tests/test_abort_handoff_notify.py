@@ -99,7 +99,8 @@ def test_exception_tasks_are_mailed_once_to_the_clerks_on_commit_and_badged_in_t
         assert not mail.outbox  # not before the commit
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, clerk.email])  # not the viewer
-    assert parcel.waybill_number in mail.outbox[0].body and "1 new tracking exception" in mail.outbox[0].subject
+    # each in the recipient's language (the platform's, zh-Hans, when a user has chosen none)
+    assert parcel.waybill_number in mail.outbox[0].body and "1 个新的物流异常" in mail.outbox[0].subject
     task = ExceptionTask.objects.get()
     assert task.kind == "problem" and task.notified_at is not None
 
