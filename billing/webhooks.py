@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 
 from billing.providers import provider
@@ -40,7 +41,12 @@ def stripe_webhook(request):
         return JsonResponse({"error": "body too large"}, status=413)
     if not throttle_hit(scope="billing-webhook", key=address, limit=RATE_LIMIT, window=timedelta(minutes=1)):
         return JsonResponse({"error": "too many requests"}, status=429, headers={"Retry-After": "60"})
-    body = request.body
+    try:
+        body = request.body
+    except RawPostDataException:  # a multipart form, already parsed by core.input_guard: not a provider's event
+        sync.webhook_reject(provider_name=backend.name, reason="not a signed JSON body", remote_addr=address,
+                            body=b"")
+        return JsonResponse({"error": "signature refused"}, status=400)
     try:
         event = backend.event_verify(body=body, signature_header=request.headers.get("Stripe-Signature", ""))
     except SignatureError as exc:

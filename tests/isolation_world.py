@@ -60,6 +60,8 @@ class World:
     b_codes: dict = field(default_factory=dict)  # codes of B's marker rows (customer, item)
     files: dict = field(default_factory=dict)  # name -> (path on disk, pk) of the world's stored files
     monthly_report: int | None = None  # the city's monthly report (office only)
+    # B's objects by tests.walker PARAM_RULES kind (a carrier's bill; billing's subscription, invoice, fapiao)
+    b_ids: dict = field(default_factory=dict)
 
     @property
     def a_owner(self):
@@ -215,12 +217,14 @@ def pdm_objects_make(prefix: str, text: str, user, document=None, codes: tuple[s
 
 
 def logistics_objects_make(label: str, user) -> dict:
-    """A carrier with a contract whose zone covers Zhejiang (330000), and a booked shipment with a parcel and a
-    proof, in the current schema (logistics/*/tests/walk_objects.py)."""
+    """A carrier with a contract whose zone covers Zhejiang (330000), a booked shipment with a parcel and a
+    proof, and a carrier's bill kept for checking, in the current schema (logistics/*/tests/walk_objects.py)."""
     from logistics.carriers.tests.walk_objects import make_carriers_walk_objects
+    from logistics.freight.tests.walk_objects import make_freight_bill_walk_objects
     from logistics.shipments.tests.walk_objects import make_shipments_walk_objects
 
-    return {**make_carriers_walk_objects(label, user), **make_shipments_walk_objects(label, user)}
+    return {**make_carriers_walk_objects(label, user), **make_shipments_walk_objects(label, user),
+            **make_freight_bill_walk_objects(label, user)}
 
 
 def board_post(enterprise, user, *, title: str, kind: str = "supply", category: str = "appl-parts-motor",
@@ -370,13 +374,18 @@ def world_build() -> World:
         files["b_vault_version"] = (version.blob.file.path, version.pk)
         files["b_vault_document"] = (version.blob.file.path, document.pk)
         pdm_objects_make("B-MARK", MARK, b_owner, document=document)
-        logistics_objects_make(f"b-{MARK}", b_owner)
+        b_ids = logistics_objects_make(f"b-{MARK}", b_owner)
     connection.set_schema_to_public()
+    from billing.tests.walk_objects import make_billing_walk_objects
+
+    make_billing_walk_objects(a, a_owner)  # A's own subscription and invoice: its billing pages have rows
+    b_ids = {"freight_bill": b_ids["freight_bill"], **make_billing_walk_objects(b, b_owner)}
     token = api_token_create(enterprise=a, name="A 全部权限", scopes=sorted(SCOPES)).token
     b_token = api_token_create(enterprise=b, name=f"{MARK} token", scopes=["catalog:read"]).api_token
     w = World(a=a, b=b, c=c, a_members=a_members, b_owner=b_owner, c_owner=c_owner, office=office,
               outsider=outsider, a_token=token, b_token_id=b_token.pk)
     w.files.update(files)
+    w.b_ids.update(b_ids)
     w.b_codes = {"customer": "B-MARK-CUST", "item": "B-MARK-HOOD"}
     _boards(w)
     month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 
 from tests.isolation_world import MARK, host, pdm_shares_make, world_transaction
@@ -106,7 +109,23 @@ def _b_file_ids(w) -> dict:
                     "logistics_tracking_token": shipment.tracking_token})
     connection.set_schema_to_public()
     ids["pdm_share"] = pdm_shares_make(w)["b_to_c"]  # B's document shared with C (pdm/sharing)
+    ids.update(w.b_ids)  # B's carrier's bill; B's subscription, invoice and fapiao request (public schema)
+    ids.update(_programme_statement_ids(w))
     return ids
+
+
+def _programme_statement_ids(w) -> dict:
+    """An office programme with a subsidy scheme and last month's settlement statement (billing's office
+    pages): the statement lists the enterprises a programme subsidised, so only the office downloads it."""
+    from billing.tests.walk_objects import make_billing_office_walk_objects
+    from office import services as office
+    from office.models import Programme
+
+    programme = office.programme_create(
+        actor=w.office, code="iso-walk", name="隔离测试试点", module=Programme.Module.ERP,
+        target_kind=Programme.TargetKind.COUNT, target_count=10,
+        period_start=timezone.localdate().replace(month=1, day=1), period_end=timezone.localdate() + timedelta(days=365), budget=Decimal("1000000.00"), criteria={})
+    return {"programme_code": programme.code, **make_billing_office_walk_objects(programme, w.office)}
 
 
 def _b_bytes(w) -> list[bytes]:
@@ -223,6 +242,9 @@ CACHE_USERS = {
     "ecommerce/selectors/listings.py": "boards 'in stock', 'boards:stock:<listing id>:<item id>', set and read "
                                        "in the public schema; the listing id is global and names its enterprise",
     "core/views.py": "the health check pings the cache server (no key)",
+    "logistics/tracking/tasks.py": "the flag 'tracking-pushes-ingest-queued' (one ingest task waiting), added and "
+                                   "deleted in the enterprise's schema (django-tenants puts the schema in the key): "
+                                   "one flag per enterprise, no user's data",
 }
 CACHE_CALL = re.compile(r"\b(cache|caches\[[^\]]+\])\s*\.\s*(get|set|add|delete|incr|decr|get_or_set|get_many|"
                         r"set_many|delete_many|touch|has_key|_cache)\b")
@@ -255,10 +277,11 @@ def test_every_cache_user_is_known():
 def test_every_cache_key_set_in_a_is_not_read_in_b(world):
     """The keys each module makes, set in A's schema: not there in B's schema nor on the public host."""
     from erp_modules.common.imports import _progress_key
+    from logistics.tracking.tasks import INGEST_KEY
 
     w = world
     keys = [_progress_key(1), _progress_key(w.files["b_attachment"][1]),
-            f"boards:stock:{w.b_public['Listing']['b_supply']}:1", "any:key"]
+            f"boards:stock:{w.b_public['Listing']['b_supply']}:1", INGEST_KEY, "any:key"]
     for key in keys:
         with tenant_context(w.a):
             cache.set(key, f"A's value of {key}", 60)
@@ -286,6 +309,23 @@ def test_import_progress_of_a_job_in_a_is_not_shown_for_b_job_of_the_same_id(wor
         assert imports.import_progress(job=job) == seen_before == {"processed": 1, "total": 1, "status": "failed"}
     with tenant_context(w.a):
         cache.delete(imports._progress_key(job.pk))
+    connection.set_schema_to_public()
+
+
+def test_pushes_ingest_queued_in_a_does_not_hold_back_b(world):
+    """A's "ingest waiting" flag (logistics.tracking.tasks.pushes_ingest_soon adds it): B's first push still
+    queues B's own ingest, and B's ingest run clears only B's flag."""
+    from logistics.tracking.tasks import INGEST_KEY
+
+    w = world
+    with tenant_context(w.a):
+        assert cache.add(INGEST_KEY, 1, 60)
+    with tenant_context(w.b):
+        assert cache.add(INGEST_KEY, 1, 60), "A's waiting ingest held back B's"
+        cache.delete(INGEST_KEY)  # what B's tracking_pushes_ingest does first
+    with tenant_context(w.a):
+        assert cache.get(INGEST_KEY) == 1
+        cache.delete(INGEST_KEY)
     connection.set_schema_to_public()
 
 

@@ -213,6 +213,14 @@ PARAM_RULES: dict[tuple[str, str], str] = {
     ("logistics.tracking", "task_id"): "logistics_exception_task",
     ("logistics.tracking", "parcel_id"): "logistics_tracked_parcel",
     ("logistics.tracking", "token"): "logistics_push_token",
+    ("logistics.freight", "bill_id"): "freight_bill",
+    ("billing.views.subscription_cancel", "pk"): "billing_subscription",
+    ("billing.views.subscription_cancel_withdraw", "pk"): "billing_subscription",
+    ("billing.views.subscription_pending_withdraw", "pk"): "billing_subscription",
+    ("billing.views.card_update", "pk"): "billing_subscription",
+    ("billing.views.payment_method_switch", "pk"): "billing_subscription",
+    ("billing.views.invoice_pdf", "pk"): "billing_invoice",
+    ("billing.views.fapiao_request", "pk"): "billing_invoice",
     ("", "membership_id"): "membership",
     ("", "invitation_id"): "invitation",
     ("tenants.views.go_to_enterprise", "slug"): "enterprise_slug",
@@ -235,6 +243,15 @@ PARAM_RULES: dict[tuple[str, str], str] = {
     ("office.views.figures.report_download", "pk"): "monthly_report",
     ("office.views.figures.report_download", "fmt"): "choice:report_fmt",
     ("office.", "slug"): "enterprise_slug",
+    ("billing.views_admin.plan_edit", "pk"): "billing_plan",
+    ("billing.views_admin.past_due_remind", "pk"): "billing_subscription",
+    ("billing.views_admin.invoice_detail", "pk"): "billing_invoice",
+    ("billing.views_admin.fapiao_issue", "pk"): "billing_fapiao",
+    ("billing.views_office", "code"): "programme_code",
+    ("billing.views_office.scheme_toggle", "pk"): "billing_scheme",
+    ("billing.views_office.settlement_record_payment", "pk"): "billing_settlement",
+    ("billing.views_office.statement_download", "month"): "billing_statement_month",
+    ("billing.views_office.statement_download", "fmt"): "choice:report_fmt",
     ("api.govdata.views.run_detail", "run_id"): "govdata_run",
     ("api.govdata", "uscc"): "uscc",
     ("api.govdata", "kind"): "choice:govdata_kind",
@@ -557,7 +574,9 @@ def _now():
 
 
 def _public_objects(world: World, make_user) -> None:
-    """Board listings, quotations both ways, an inquiry; office enrolment and subsidy; govdata run."""
+    """Board listings, quotations both ways, an inquiry; office enrolment and subsidy; govdata run; a
+    bank-transfer subscription with its open invoice and a fapiao request, and the office's subsidy scheme
+    and settlement statement (billing/tests/walk_objects.py)."""
     from django.contrib.auth.tokens import default_token_generator
     from django.contrib.contenttypes.models import ContentType
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -566,6 +585,7 @@ def _public_objects(world: World, make_user) -> None:
     from django.utils.http import urlsafe_base64_encode
 
     from api.govdata.services import file_import
+    from billing.tests.walk_objects import make_billing_office_walk_objects, make_billing_walk_objects
     from ecommerce import services as boards
     from ecommerce.models import Category
     from ecommerce.seed import boards_ensure
@@ -615,8 +635,11 @@ def _public_objects(world: World, make_user) -> None:
     report = MonthlyReport.objects.filter(month=month).first() or MonthlyReport.objects.create(
         month=month, status=MonthlyReport.Status.DONE, pdf=b"%PDF-1.4 report", xlsx=b"PK walker",
         finished_at=timezone.now())
+    billing_office_ids = make_billing_office_walk_objects(programme, world.office)
     for side in world.sides:
         ids = side.ids
+        ids.update(make_billing_walk_objects(side.enterprise, side.owner))
+        ids.update(billing_office_ids)
         ids["programme_code"] = programme.code
         enrolment = office.enrolment_enrol(programme=programme, enterprise=side.enterprise, actor=world.office)
         ids["enrolment"] = enrolment.pk
@@ -736,7 +759,8 @@ def _first_pk(model, side: Side):
         with tenant_context(side.enterprise):
             return model.objects.order_by("pk").values_list("pk", flat=True).first()
     qs = model.objects.order_by("pk")
-    for field_name in ("enterprise", "listing__enterprise", "enrolment__enterprise", "subsidy__enrolment__enterprise"):
+    for field_name in ("enterprise", "listing__enterprise", "enrolment__enterprise", "subsidy__enrolment__enterprise",
+                       "invoice__enterprise"):
         try:
             scoped = qs.filter(**{field_name: side.enterprise})
         except FieldError:

@@ -167,3 +167,12 @@ def test_an_event_about_another_systems_subscription_is_ignored(client, db, loca
     stored = ProviderEvent.objects.get(event_id="evt_foreign")
     assert provider_event_process.apply(args=[stored.pk]).get() == "ignored"
     assert ProviderEvent.objects.get(pk=stored.pk).status == "ignored"
+
+
+def test_a_multipart_form_posted_to_the_webhook_is_refused_and_logged_not_a_server_error(client, db):
+    """core.input_guard parses a multipart body before the view (found by the hostile-input walk): the view
+    can no longer read the raw body, and answers like for any unsigned request."""
+    response = client.post(WEBHOOK_PATH, {"type": "invoice.paid", "file": "x"})
+    assert response.status_code == 400 and response.json() == {"error": "signature refused"}
+    assert list(RejectedWebhook.objects.values_list("reason", flat=True)) == ["not a signed JSON body"]
+    assert not ProviderEvent.objects.exists()

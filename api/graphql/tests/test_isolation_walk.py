@@ -30,7 +30,7 @@ from datetime import timedelta
 import pytest
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -50,6 +50,7 @@ pytestmark = pytest.mark.django_db  # each test in a savepoint of the module's w
 def _models() -> dict:
     """The Django model behind each Node type (its ids are that model's primary keys)."""
     from api.tokens.models import ApiToken
+    from billing.models import Invoice as BillingInvoice
     from ecommerce.models import Board, InquiryThread, Listing
     from ecommerce.models import Quotation as BoardQuotation
     from erp_modules.catalog.models import Bom, Item
@@ -69,7 +70,8 @@ def _models() -> dict:
             "PurchaseOrder": PurchaseOrder, "WorkOrder": WorkOrder, "Listing": Listing, "Quotation": BoardQuotation,
             "InquiryThread": InquiryThread, "ApiToken": ApiToken, "Enterprise": Enterprise, "Board": Board,
             "Part": Part, "PartRevision": PartRevision, "Document": Document, "Eco": Eco,
-            "Shipment": Shipment, "Parcel": Parcel, "Carrier": Carrier, "Contract": Contract}
+            "Shipment": Shipment, "Parcel": Parcel, "Carrier": Carrier, "Contract": Contract,
+            "BillingInvoice": BillingInvoice}
 
 
 # Node types with no private object of an enterprise, by design.
@@ -88,6 +90,11 @@ NO_ENTERPRISE_OBJECT = {
     "itemCreate": "creates an item in the host's own schema (A's); called with A's host",
     "apiTokenCreate": "creates a token of the host's own enterprise (A); called with A's host",
     "rateQuote": "prices a delivery with the host's own contracts; names no object",
+    "billingSubscription": "the host enterprise's own subscription (A's on A's host; refused on the public host); "
+                           "it has no id to name B's — test_billing_subscription_is_the_hosts_own proves A's "
+                           "callers read A's and never B's",
+    "subsidyStatement": "the office's statement of a programme's month: informatization office users only, so A's "
+                        "token and session are refused; it names no enterprise object",
 }
 
 # Arguments naming an object by code rather than by id: given B's codes, they must not find B's rows.
@@ -107,7 +114,8 @@ PUBLIC_TARGETS = {
 
 # Values for required arguments that do not name an enterprise object.
 REQUIRED_VALUES = {("board", "code"): "appliances", ("rateQuote", "provinceCode"): "330000",
-                   ("rateQuote", "parcels"): [{"weightKg": "1"}]}
+                   ("rateQuote", "parcels"): [{"weightKg": "1"}],
+                   ("subsidyStatement", "programme"): "ISO-PILOT", ("subsidyStatement", "month"): "2026-03"}
 
 _LISTING_INPUT = {"kind": "SUPPLY", "board": "appliances", "category": "appl-parts-motor", "title": "A 隔离测试 电机"}
 INPUTS = {  # valid inputs, so that a refusal is about the object and not the input
@@ -122,9 +130,32 @@ PAGING_ARGS = ("first", "after", "last", "before")
 ALLOWED_TOP_LEVEL = {"NOT_FOUND", "PERMISSION_DENIED", "ENTERPRISE_HOST_REQUIRED"}
 
 
+def _billing_objects_make(w) -> None:
+    """The world gives A and B a subscription by bank transfer with its open invoice
+    (billing/tests/walk_objects.py, called by tests/isolation_world.py); B gets one more invoice here, whose line
+    carries the marker. B's invoices are private to B (w.b_private["BillingInvoice"]), A's are A's own (w.shared);
+    the subscriptions are kept in w.billing_subscriptions for test_billing_subscription_is_the_hosts_own."""
+    from billing.models import Invoice, Subscription
+    from billing.services.invoices import invoice_issue
+
+    connection.set_schema_to_public()
+    current = {key: Subscription.objects.exclude(status=Subscription.Status.CANCELED).get(enterprise=enterprise).pk
+               for key, enterprise in (("a", w.a), ("b", w.b))}
+    invoice_issue(subscription=Subscription.objects.get(pk=current["b"]),
+                  lines=[{"description": f"{MARK} 加购服务", "quantity": 1, "amount": "10.00"}],
+                  period_start=None, period_end=None)
+    w.billing_subscriptions = current
+    w.b_private["BillingInvoice"] = {f"b_{i}": pk for i, pk in enumerate(
+        Invoice.objects.filter(enterprise=w.b).order_by("pk").values_list("pk", flat=True))}
+    w.shared["BillingInvoice"] = {f"a_{i}": pk for i, pk in enumerate(
+        Invoice.objects.filter(enterprise=w.a).order_by("pk").values_list("pk", flat=True))}
+    assert len(w.b_private["BillingInvoice"]) >= 2 and w.shared["BillingInvoice"], "the billing world is incomplete"
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with world_transaction(django_db_blocker) as w:
+        _billing_objects_make(w)  # in the world's transaction: rolled back with it
         yield w
 
 
@@ -662,6 +693,39 @@ def test_every_field_on_b_host_is_refused_to_a(world):
             if MARK.encode() in response.content or w.b.name.encode() in response.content:
                 walk.fail(f"LEAK {caller.name} {name}: the answer names B or its data")
     print(f"\nGraphQL isolation, B's host: {count} fields and mutations, {walk.requests} requests")
+    assert not walk.failures, "\n".join(walk.failures)
+
+
+def test_billing_subscription_is_the_hosts_own(world):
+    """billingSubscription names no object (NO_ENTERPRISE_OBJECT): on A's host A's token and owner's session read
+    A's subscription, never B's; on the public host they are refused before any lookup."""
+    from datetime import datetime
+
+    from billing.models import Subscription
+
+    w, walk = world, Walk()
+    subscriptions = {key: Subscription.objects.get(pk=pk) for key, pk in w.billing_subscriptions.items()}
+    assert subscriptions["a"].current_period_start != subscriptions["b"].current_period_start
+    query = "query { billingSubscription { status paymentMethod extraSeats currentPeriodStart plan { code } } }"
+    for caller in _callers(w):
+        result = _check(w, walk, f"{caller.name} billingSubscription", _post(caller, query, {}, walk))
+        if result is None:
+            continue
+        value = (result.get("data") or {}).get("billingSubscription")
+        if caller.enterprise is None:
+            if value is not None or _codes(result) != {"ENTERPRISE_HOST_REQUIRED"}:
+                walk.fail(f"{caller.name} billingSubscription: expected ENTERPRISE_HOST_REQUIRED, got {result}")
+            continue
+        if value is None:
+            walk.fail(f"{caller.name} billingSubscription: A's own subscription was not read: {result}")
+            continue
+        started = datetime.fromisoformat(value["currentPeriodStart"])
+        if started == subscriptions["b"].current_period_start:
+            walk.fail(f"LEAK {caller.name} billingSubscription: B's subscription was answered")
+        elif (started, value["extraSeats"], value["plan"]["code"]) != (
+                subscriptions["a"].current_period_start, subscriptions["a"].extra_seats,
+                subscriptions["a"].plan.code):
+            walk.fail(f"{caller.name} billingSubscription: not A's subscription: {value}")
     assert not walk.failures, "\n".join(walk.failures)
 
 
