@@ -1078,8 +1078,10 @@ def query_kind(name: str) -> str:
 
 
 # Tables written by design on any request (sessions, log-in throttling's attempt log and counters, the log of
-# every tracking push received, refused ones included: logistics/tracking).
-WATCH_EXCLUDED = re.compile(r"^(django_session|axes_\w+|django_admin_log|core_ratecounter|logistics_tracking_pushlog)$")
+# every tracking push received, refused ones included: logistics/tracking; the log of every refused payment
+# webhook — bad or missing signature, stale, unreadable body — which billing keeps by design: billing/webhooks.py).
+WATCH_EXCLUDED = re.compile(r"^(django_session|axes_\w+|django_admin_log|core_ratecounter|logistics_tracking_pushlog"
+                            r"|billing_rejectedwebhook)$")
 # Columns stamped by design on any request (last seen, last used, "read" markers set by showing a page):
 # left out of the fingerprints.
 WATCH_IGNORED_COLUMNS = {"tenants_membership": ["last_seen_at"], "tenants_user": ["last_login"],
