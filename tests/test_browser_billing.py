@@ -58,7 +58,7 @@ def test_owner_upgrades_sees_pdm_downloads_the_invoice_and_the_admin_records_the
     site, enterprise_site = live_site(live_server), live_site(live_server, SLUG)
     problems: list[str] = []
 
-    page = watched(browser_page(chromium, accept_downloads=True), problems)
+    page = watched(browser_page(chromium, locale="zh-CN", accept_downloads=True), problems)
     try:
         browser_login(page, site, owner.email, PASSWORD, then=f"{enterprise_site}/**")
         # the menu has ERP, not PDM
