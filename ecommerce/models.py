@@ -106,6 +106,18 @@ class Listing(models.Model):
         QUOTA = "quota", _("enough quotations were received")
         ACCEPTED = "accepted", _("a quotation was accepted")
 
+    class TradeType(models.TextChoices):
+        GOODS = "goods", _("goods")
+        CAPACITY = "capacity", _("spare capacity")  # a supply: free hours of a process, from work-order load
+        PROCESSING = "processing", _("outsourced processing (外协)")  # a demand: an operation to subcontract
+
+    class ErpSource(models.TextChoices):
+        PLANNED_ORDER = "planned_order", _("MRP purchase proposal")
+        SHORTAGE = "shortage", _("shortage list")
+        ITEM = "item", _("item")
+        OPERATION = "operation", _("outsourced operation")
+        WORK_CENTER = "work_center", _("work center")
+
     class Delivery(models.TextChoices):
         EX_WORKS = "ex_works", _("Ex works (buyer collects)")
         DELIVERED = "delivered", _("Delivered to the buyer")
@@ -155,6 +167,20 @@ class Listing(models.Model):
     # link to an ERP item of the posting enterprise (supply only); the id of a row in its schema
     erp_item_id = models.BigIntegerField(null=True, blank=True)
     erp_item_code = models.CharField(_("ERP item"), max_length=40, blank=True)
+    trade_type = models.CharField(_("type of trade"), max_length=10, choices=TradeType.choices, default=TradeType.GOODS)
+    # where in the poster's ERP the listing came from (plain ids of rows in the poster's schema): an RFQ from
+    # an MRP proposal, a shortage or an item (the item it buys: need_item_id, by need_date), a processing
+    # demand from a work order's outsourced operation, a capacity listing from a work center
+    erp_source = models.CharField(max_length=16, choices=ErpSource.choices, blank=True)
+    erp_source_id = models.BigIntegerField(null=True, blank=True)
+    need_item_id = models.BigIntegerField(null=True, blank=True)
+    need_date = models.DateField(_("needed by"), null=True, blank=True)
+    process = models.CharField(_("process"), max_length=20, blank=True)  # erp_modules.catalog.models.Process
+    # capacity listings: [{"week": "2026-12-07" (Monday), "free_hours": "52.5"}, …], recomputed from the load
+    capacity_weeks = models.JSONField(_("free hours per week"), default=list, blank=True)
+    capacity_computed_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)  # of the location, for matching by distance
+    longitude = models.FloatField(null=True, blank=True)
     show_stock = models.BooleanField(_("show live stock"), default=True)
     # jieba-segmented title (A), specifications (B) and description (C); written by services.listing_search_index
     search_vector = SearchVectorField(null=True, editable=False)
@@ -174,6 +200,8 @@ class Listing(models.Model):
             models.Index(fields=["status", "expires_at"], name="listing_status_expires_idx"),
             models.Index(fields=["status", "rfq_deadline"], name="listing_rfq_deadline_idx",
                          condition=Q(is_rfq=True)),
+            models.Index(fields=["enterprise", "erp_source", "erp_source_id"], name="listing_erp_source_idx",
+                         condition=~Q(erp_source="")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price_min__isnull=True) | Q(price_max__isnull=True)
@@ -183,6 +211,10 @@ class Listing(models.Model):
                                    name="listing_erp_item_is_supply"),
             models.CheckConstraint(condition=Q(quantity__isnull=True) | Q(quantity__gt=0),
                                    name="listing_quantity_positive"),
+            models.CheckConstraint(condition=~Q(trade_type="capacity") | Q(kind="supply"),
+                                   name="listing_capacity_is_supply"),
+            models.CheckConstraint(condition=~Q(trade_type="processing") | Q(kind="demand"),
+                                   name="listing_processing_is_demand"),
         ]
 
     def __str__(self):
@@ -252,6 +284,17 @@ class Quotation(models.Model):
         DECLINED = "declined", _("Not chosen")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Terms(models.TextChoices):
+        EX_WORKS = "ex_works", _("ex works (出厂)")
+        DELIVERED = "delivered", _("delivered to the buyer's plant (送货到厂)")
+
+    class Payment(models.TextChoices):
+        PREPAID = "prepaid", _("payment in advance")
+        ON_DELIVERY = "delivery", _("payment on delivery")
+        NET30 = "net30", _("30 days after invoice")
+        NET60 = "net60", _("60 days after invoice")
+        NET90 = "net90", _("90 days after invoice")
+
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="quotations")
     enterprise = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="board_quotations")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -266,6 +309,16 @@ class Quotation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # the terms the comparison puts on one basis (tax included, delivered to the buyer)
+    price_includes_vat = models.BooleanField(_("price includes VAT"), default=True)
+    vat_rate = models.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("13"))
+    delivery_terms = models.CharField(_("delivery terms"), max_length=10, choices=Terms.choices,
+                                      default=Terms.DELIVERED)
+    freight = models.DecimalField(_("freight (CNY, whole order)"), default=Decimal("0"), **MONEY)
+    payment_terms = models.CharField(_("payment terms"), max_length=10, choices=Payment.choices,
+                                     default=Payment.NET30)
+    # the supplier's own ERP item it quotes (a plain id in the supplier's schema), for its sales order
+    supplier_item_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["unit_price", "created_at"]
@@ -275,11 +328,46 @@ class Quotation(models.Model):
                                     name="quotation_one_accepted_per_rfq"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="quotation_price_nonnegative"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="quotation_quantity_positive"),
+            models.CheckConstraint(condition=Q(vat_rate__gte=0, vat_rate__lte=100), name="quotation_vat_range"),
+            models.CheckConstraint(condition=Q(freight__gte=0), name="quotation_freight_nonnegative"),
         ]
 
     @property
     def total(self) -> Decimal:
         return (self.unit_price * self.quantity).quantize(Decimal("0.01"))
+
+
+class TradeOrder(models.Model):
+    """The orders an accepted quotation became: the buyer's draft purchase order (made in the buyer's
+    schema when the quotation is accepted) and the supplier's draft sales order (made by a task in the
+    supplier's schema, when the supplier runs its ERP on the platform). Plain ids and numbers of rows in
+    those schemas; one per quotation (the tasks are idempotent on it)."""
+
+    class SalesState(models.TextChoices):
+        PENDING = "pending", _("being created")
+        CREATED = "created", _("created")
+        NO_ERP = "no_erp", _("the supplier does not run its ERP on the platform")
+        FAILED = "failed", _("failed")
+
+    quotation = models.OneToOneField(Quotation, on_delete=models.CASCADE, related_name="trade_order")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="trade_orders")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="+")
+    buyer = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    supplier = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    amount = models.DecimalField(_("amount incl. VAT, delivered (CNY)"), **MONEY)
+    purchase_order_id = models.BigIntegerField(null=True, blank=True)
+    purchase_order_number = models.CharField(max_length=30, blank=True)
+    purchase_error = models.CharField(max_length=300, blank=True)
+    sales_state = models.CharField(max_length=8, choices=SalesState.choices, default=SalesState.PENDING)
+    sales_order_id = models.BigIntegerField(null=True, blank=True)
+    sales_order_number = models.CharField(max_length=30, blank=True)
+    sales_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], name="tradeorder_created_idx")]
 
 
 class Match(models.Model):

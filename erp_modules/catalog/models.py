@@ -181,11 +181,31 @@ class BomLine(models.Model):
         indexes = [models.Index(fields=["component"], name="bomline_component_idx")]
 
 
+class Process(models.TextChoices):
+    """Manufacturing processes a work center offers and an outsourced operation asks for (外协): the
+    boards' capacity and processing listings use the same list."""
+
+    STAMPING = "stamping", _("stamping")
+    INJECTION = "injection", _("injection moulding")
+    WINDING = "winding", _("motor winding")
+    SPRAYING = "spraying", _("spray painting")
+    HEAT_TREATMENT = "heat_treatment", _("heat treatment")
+    MACHINING = "machining", _("CNC machining")
+    ELECTROPLATING = "plating", _("electroplating")
+    DIE_CASTING = "die_casting", _("die casting")
+    WELDING = "welding", _("welding")
+    ASSEMBLY = "assembly", _("assembly")
+    OTHER = "other", _("other process")
+
+
 class WorkCenter(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     cost_per_hour = models.DecimalField(_("cost per hour"), default=Decimal("0"), **MONEY)
     active = models.BooleanField(default=True)
+    process = models.CharField(_("process"), max_length=20, choices=Process.choices, blank=True)
+    hours_per_week = models.DecimalField(_("available hours per week"), max_digits=7, decimal_places=1,
+                                         default=Decimal("40"))
 
     class Meta:
         ordering = ["code"]
@@ -219,6 +239,9 @@ class RoutingOperation(models.Model):
     run_minutes_per_unit = models.DecimalField(_("run time per unit (min)"), max_digits=10, decimal_places=3,
                                                default=Decimal("0"))
     piece_rate = models.DecimalField(_("piece rate per good unit"), default=Decimal("0"), **MONEY)
+    outsourced = models.BooleanField(_("outsourced (外协)"), default=False,
+                                     help_text=_("Done by a subcontractor: posted on the boards as a processing demand."))
+    process = models.CharField(_("process"), max_length=20, choices=Process.choices, blank=True)
 
     class Meta:
         ordering = ["routing", "sequence"]

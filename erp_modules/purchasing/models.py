@@ -39,6 +39,10 @@ class PurchaseOrder(models.Model):
         CLOSED = "closed", _("closed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Kind(models.TextChoices):
+        STANDARD = "standard", _("purchase")
+        SUBCONTRACT = "subcontract", _("subcontracting (外协)")
+
     OPEN_STATUSES = (Status.APPROVED, Status.PARTIALLY_RECEIVED)
     RECEIVABLE_STATUSES = (Status.APPROVED, Status.PARTIALLY_RECEIVED, Status.RECEIVED)
     INVOICEABLE_STATUSES = (Status.APPROVED, Status.PARTIALLY_RECEIVED, Status.RECEIVED, Status.CLOSED)
@@ -61,6 +65,20 @@ class PurchaseOrder(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", db_constraint=False, verbose_name=_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.STANDARD)
+    # a subcontracting order: the components go to this location (stock held at the subcontractor) and
+    # the processed item comes back by receipt; the work order operation it does, as a plain id
+    subcontract_location = models.ForeignKey("inventory.Location", null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="+", verbose_name=_("stock at the subcontractor"))
+    source_operation_id = models.BigIntegerField(null=True, blank=True)
+    # made from an accepted quotation on the boards (public rows, kept as plain ids; one order per quotation)
+    board_listing_id = models.BigIntegerField(null=True, blank=True)
+    board_quotation_id = models.BigIntegerField(null=True, blank=True)
+    credit_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+", db_constraint=False,
+                                           verbose_name=_("credit warning overridden by"))
+    credit_override_reason = models.CharField(_("reason for overriding the credit warning"), max_length=300,
+                                              blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,6 +90,12 @@ class PurchaseOrder(models.Model):
             models.Index(fields=["status", "expected_date"], name="po_status_expected_idx"),
             models.Index(fields=["supplier", "-order_date"], name="po_supplier_date_idx"),
             models.Index(fields=["-order_date"], name="po_order_date_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["board_quotation_id"], condition=models.Q(board_quotation_id__isnull=False),
+                                    name="po_one_per_board_quotation"),
+            models.CheckConstraint(condition=models.Q(kind="subcontract") | models.Q(subcontract_location__isnull=True),
+                                   name="po_subcontract_location_only_subcontract"),
         ]
 
     def __str__(self):

@@ -144,6 +144,14 @@ class SalesOrder(SalesDocument):
     order_date = models.DateField(_("order date"), default=timezone.localdate)
     delivery_date = models.DateField(_("requested delivery date"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # made from a quotation the customer accepted on the boards (public rows, plain ids; one per quotation)
+    board_listing_id = models.BigIntegerField(null=True, blank=True)
+    board_quotation_id = models.BigIntegerField(null=True, blank=True)
+    credit_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+", db_constraint=False,
+                                           verbose_name=_("credit warning overridden by"))
+    credit_override_reason = models.CharField(_("reason for overriding the credit warning"), max_length=300,
+                                              blank=True)
 
     class Meta:
         ordering = ["-order_date", "-id"]
@@ -154,6 +162,10 @@ class SalesOrder(SalesDocument):
             # deliveries_due(): open statuses by requested date. Not a partial index: PostgreSQL prints an
             # IN (…) condition differently once re-created, and provisioning clones indexes by definition.
             models.Index(fields=["status", "delivery_date"], name="sales_order_status_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["board_quotation_id"], condition=models.Q(board_quotation_id__isnull=False),
+                                    name="so_one_per_board_quotation"),
         ]
 
     def get_absolute_url(self):
