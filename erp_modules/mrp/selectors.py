@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from erp_modules.catalog.models import Bom, BomLine, Item, UnitOfMeasure
+from erp_modules.catalog.models import Bom, BomLine, Item, Routing, RoutingOperation, UnitOfMeasure
 from erp_modules.inventory.models import Reservation, StockBalance
 from erp_modules.mrp.engine import MrpInputs, kit_availability
 from erp_modules.mrp.models import MasterScheduleEntry, MrpException, MrpItemPlan, MrpRun, PlannedOrder
@@ -41,12 +41,22 @@ def _frame(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
 
 def mrp_inputs_read(*, today: date) -> MrpInputs:
     """Everything the engine needs, in seven queries (quantities as float8)."""
+    # the routing's lead time of an item without its own: the first active routing's setup plus run time
+    # for one minimum order (at least one unit), in working days of 8 hours, rounded up
     items = _frame(f"""
         SELECT i.id, i.code, i.item_type, i.lead_time_days, i.safety_stock::float8, i.min_order_qty::float8,
-               i.order_multiple::float8, u.decimals, u.name, COALESCE(NULLIF(u.name_en, ''), u.name)
-        FROM {_t(Item)} i JOIN {_t(UnitOfMeasure)} u ON u.id = i.uom_id""", [],
+               i.order_multiple::float8, u.decimals, u.name, COALESCE(NULLIF(u.name_en, ''), u.name),
+               COALESCE(rt.days, 0)
+        FROM {_t(Item)} i JOIN {_t(UnitOfMeasure)} u ON u.id = i.uom_id
+        LEFT JOIN LATERAL (
+            SELECT CEIL((SUM(o.setup_minutes) + SUM(o.run_minutes_per_unit) * GREATEST(i.min_order_qty, 1))
+                        / 480.0)::int AS days
+            FROM {_t(RoutingOperation)} o
+            WHERE o.routing_id = (SELECT r.id FROM {_t(Routing)} r WHERE r.item_id = i.id AND r.active
+                                  ORDER BY r.id LIMIT 1)
+        ) rt ON i.lead_time_days = 0""", [],
         ["item_id", "code", "item_type", "lead_time_days", "safety_stock", "min_order_qty", "order_multiple",
-         "decimals", "uom_zh", "uom_en"])
+         "decimals", "uom_zh", "uom_en", "routing_lead_time"])
     # the default supplier of an item: the active supplier whose purchase price list (valid today)
     # has it — the cheapest base price when several do
     suppliers = _frame(f"""
@@ -169,6 +179,15 @@ def run_summary(*, run: MrpRun) -> dict:
 
 def exception_list(*, run: MrpRun) -> QuerySet[MrpException]:
     return MrpException.objects.filter(run=run).select_related("item")
+
+
+def exception_counts(*, run: MrpRun) -> list[tuple[str, str, int]]:
+    """(kind, label, count) of the run's exceptions, every kind (0 included), the kinds that need a planner
+    first (late, BOM cycle, missing BOM), then the ones that are data to complete (missing lead time, excess)."""
+    counts = dict(MrpException.objects.filter(run=run).order_by().values_list("kind").annotate(n=Count("id")))
+    order = [MrpException.Kind.LATE, MrpException.Kind.CYCLE, MrpException.Kind.MISSING_BOM,
+             MrpException.Kind.MISSING_LEAD_TIME, MrpException.Kind.EXCESS]
+    return [(kind.value, kind.label, counts.get(kind.value, 0)) for kind in order]
 
 
 def supplier_choices(*, run: MrpRun) -> list[tuple[int, str]]:

@@ -289,7 +289,10 @@ def exception_list(request, run_id: int):
         export_name=f"mrp-run-{run.pk}-exceptions", default_sort="kind", page_size=50)
     if table.wants_export:
         return table.export_response()
-    return render(request, "mrp/exceptions.html", {"run": run, "table": table})
+    kinds = selectors.exception_counts(run=run)
+    return render(request, "mrp/exceptions.html", {"run": run, "table": table, "kinds": kinds,
+                                                   "total": sum(count for _k, _l, count in kinds),
+                                                   "kind": table.filter_values.get("kind", "")})
 
 
 # ---- master schedule and kits --------------------------------------------------------------------

@@ -32,7 +32,8 @@ class MrpInputs:
     """What the engine reads. Column names are the contract (extra columns are ignored).
 
     items:     item_id, code, item_type, lead_time_days, safety_stock, min_order_qty, order_multiple,
-               decimals; optional uom_zh, uom_en, supplier_id, supplier_lead_time (NaN = none)
+               decimals; optional uom_zh, uom_en, supplier_id, supplier_lead_time (NaN = none),
+               routing_lead_time (days of the routing for one order; 0 = none)
     bom_lines: bom_id, parent_id, component_id, qty_per (per 1 parent, scrap included),
                valid_from, valid_to (inclusive; NaT = open-ended)  — component lines only
     demand:    item_id, date, quantity, kind ("so" | "wo"), ref, line

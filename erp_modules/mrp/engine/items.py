@@ -29,6 +29,7 @@ class Items:
     item_lt: np.ndarray  # the item's lead time, days
     supplier: np.ndarray  # float, NaN = none
     sup_lt: np.ndarray  # the supplier's price-list lead time, float, NaN = none
+    routing_lt: np.ndarray  # days of the item's routing for one order (0: no routing), for a made item without one
     uom_zh: np.ndarray
     uom_en: np.ndarray
     make: np.ndarray | None = None  # made (exploded), not bought
@@ -61,6 +62,7 @@ def items_prepare(frame: pd.DataFrame) -> Items:
         item_lt=items["lead_time_days"].fillna(0).to_numpy(np.int64),
         supplier=pd.to_numeric(_optional(items, "supplier_id", np.nan), errors="coerce").to_numpy(float),
         sup_lt=pd.to_numeric(_optional(items, "supplier_lead_time", np.nan), errors="coerce").to_numpy(float),
+        routing_lt=pd.to_numeric(_optional(items, "routing_lead_time", 0), errors="coerce").fillna(0).to_numpy(np.int64),
         uom_zh=_optional(items, "uom_zh", "").fillna("").to_numpy(object),
         uom_en=_optional(items, "uom_en", "").fillna("").to_numpy(object),
     )
@@ -69,7 +71,10 @@ def items_prepare(frame: pd.DataFrame) -> Items:
 def items_sourcing(items: Items, *, has_bom: np.ndarray) -> Items:
     """Takes the items and which of them have a BOM (any version); gives the items with `make`
     (not a kit nor a service, and a BOM or a finished / sub-assembly type) and `lead` (the
-    supplier's price-list lead time for a bought item when it has one, else the item's)."""
+    supplier's price-list lead time for a bought item when it has one, else the item's; a made item
+    without a lead time of its own takes its routing's, so in-house sub-assemblies with a routing are
+    not reported as missing a lead time)."""
     make = ~items.is_kit & ~items.is_service & (has_bom | np.isin(items.itype, MAKE_TYPES))
-    lead = np.where(~make & ~np.isnan(items.sup_lt), np.nan_to_num(items.sup_lt), items.item_lt).astype(np.int64)
+    own = np.where(make & (items.item_lt <= 0), items.routing_lt, items.item_lt)
+    lead = np.where(~make & ~np.isnan(items.sup_lt), np.nan_to_num(items.sup_lt), own).astype(np.int64)
     return replace(items, make=make, lead=lead)

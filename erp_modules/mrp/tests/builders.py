@@ -14,10 +14,10 @@ FAR_PAST = date(2000, 1, 1)
 
 def item(code: str, item_type: str = "component", *, lt: int = 0, ss: float = 0, moq: float = 0, mult: float = 0,
          decimals: int = 0, uom: str = "个", uom_en: str = "pcs", supplier: int | None = None,
-         supplier_lt: int | None = None) -> dict:
+         supplier_lt: int | None = None, routing_lt: int = 0) -> dict:
     return {"code": code, "item_type": item_type, "lead_time_days": lt, "safety_stock": ss, "min_order_qty": moq,
             "order_multiple": mult, "decimals": decimals, "uom_zh": uom, "uom_en": uom_en, "supplier_id": supplier,
-            "supplier_lead_time": supplier_lt}
+            "supplier_lead_time": supplier_lt, "routing_lead_time": routing_lt}
 
 
 def build(items: list[dict], lines=(), demand=(), receipts=(), on_hand: dict | None = None,

@@ -409,3 +409,18 @@ def test_an_empty_enterprise_plans_nothing(bucket):
     inputs, _ids = build([item("A")])
     result = mrp_compute(inputs, today=MON, bucket=bucket)
     assert result.planned.empty and result.exceptions.empty
+
+
+def test_a_made_item_without_its_own_lead_time_takes_its_routings():
+    """SUB has no lead time but a routing of 2 days: planned with 2 days, no exception; FG has neither:
+    still reported; a bought item's routing days are never used."""
+    inputs, ids = build([item("FG", "finished", lt=0), item("SUB", "subassembly", lt=0, routing_lt=2),
+                         item("RM", "component", lt=0, routing_lt=5)],
+                        lines=[("FG", "SUB", 1), ("SUB", "RM", 1)],
+                        demand=[("FG", days(MON, 20), 4, "SO-00031", 1)])
+    result = mrp_compute(inputs, today=MON, bucket="day")
+    sub = order_row(result, ids, "SUB")
+    assert sub["lead_time_days"] == 2 and not sub["missing_lead_time"]
+    assert (sub["due_date"] - sub["release_date"]).days == 2
+    missing = result.exceptions[result.exceptions["kind"] == "missing_lead_time"]["item_id"].tolist()
+    assert sorted(missing) == sorted([ids["FG"], ids["RM"]])

@@ -163,3 +163,33 @@ def test_a_manager_converts_selected_orders_and_a_clerk_cannot(client, site):
     assert "PO-00001" in again.content.decode()  # "already converted into PO-00001"
     with tenant_context(enterprise):
         assert PurchaseOrder.objects.count() == 1
+
+
+def test_an_in_house_subassembly_takes_its_routings_lead_time_and_exceptions_are_counted_by_kind(site):
+    """SA-FAN has no lead time of its own but a routing (60 min setup + 2 min a unit for a minimum order of
+    300: 660 min = 2 working days): planned with 2 days, not reported; FG-900 without either is; the
+    exceptions page counts each kind and filters by it."""
+    from django.test import Client
+
+    from erp_modules.catalog.models import Item, Routing, RoutingOperation, WorkCenter
+
+    enterprise, users, items = site
+    with tenant_context(enterprise):
+        Item.objects.filter(pk__in=[items["sa"].pk, items["fg"].pk]).update(lead_time_days=0)
+        Item.objects.filter(pk=items["sa"].pk).update(min_order_qty=Decimal(300))
+        routing = Routing.objects.create(item=items["sa"], name="装配")
+        center = WorkCenter.objects.create(code="WC-FAN", name="风机线")
+        RoutingOperation.objects.create(routing=routing, sequence=10, name="绕线", work_center=center,
+                                        setup_minutes=Decimal(60), run_minutes_per_unit=Decimal(2))
+        run = services.mrp_run_execute(run_id=services.mrp_run_request().pk)
+        sa_orders = list(PlannedOrder.objects.filter(run=run, item=items["sa"]))
+        assert sa_orders and all(o.lead_time_days == 2 and not o.missing_lead_time for o in sa_orders)
+        missing = set(run.exceptions.filter(kind="missing_lead_time").values_list("item_id", flat=True))
+        assert missing == {items["fg"].pk}
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(users[Role.CLERK])
+    page = client.get(f"/mrp/runs/{run.pk}/exceptions/", **HOST).content.decode()
+    count = re.search(r'data-kind="missing_lead_time">missing lead time <span class="badge[^"]*">(\d+)</span>', page)
+    assert count and int(count.group(1)) == run.exceptions.filter(kind="missing_lead_time").count()
+    only = client.get(f"/mrp/runs/{run.pk}/exceptions/?kind=missing_lead_time", **HOST).content.decode()
+    assert "FG-900" in only and "SA-FAN" not in only
