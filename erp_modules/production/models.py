@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from erp_modules.common.models import MONEY, QTY
 
@@ -20,7 +21,8 @@ REFERENCE_TYPE = "work_order"
 class WorkOrder(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        RELEASED = "released", _("released")
+        # 下达 (issued to the shop floor), as the button says: not 已发布, which is a released BOM or revision
+        RELEASED = "released", pgettext_lazy("work order", "released")
         IN_PROGRESS = "in_progress", _("in progress")
         COMPLETED = "completed", _("completed")
         CANCELLED = "cancelled", _("cancelled")
