@@ -189,6 +189,7 @@ PARAM_RULES: dict[tuple[str, str], str] = {
     ("", "invoice_id"): "invoice",
     ("", "work_order_id"): "work_order",
     ("", "report_id"): "operation_report",
+    ("", "worker_id"): "worker",
     ("", "run_id"): "mrp_run",
     ("erp_modules.mrp", "item_id"): "mrp_item",
     ("erp_modules.mrp", "order_id"): "planned_order",
@@ -414,7 +415,7 @@ def _erp_objects(side: Side) -> None:
     from erp_modules.mrp.models import MrpItemPlan, PlannedOrder
     from erp_modules.mrp.services import mrp_run_execute, mrp_run_request
     from erp_modules.partners.models import Partner
-    from erp_modules.production.models import OperationReport, WorkOrder
+    from erp_modules.production.models import OperationReport, WorkOrder, Worker
     from erp_modules.purchasing.models import PurchaseOrder
     from erp_modules.purchasing.services import supplier_invoice_create
     from erp_modules.sales.models import Delivery, Invoice, Quotation, SalesOrder
@@ -456,6 +457,8 @@ def _erp_objects(side: Side) -> None:
         ids["work_order"] = report.operation.work_order_id if hasattr(report, "operation") else \
             WorkOrder.objects.order_by("pk").first().pk
         ids["operation_report"] = report.pk
+        ids["worker"] = report.worker_id or Worker.objects.get_or_create(code=f"W-{side.label}",
+                                                                         defaults={"name": "巡检工人"})[0].pk
         check = availability_check_request(user=owner)
         availability_check_execute(check_id=check.pk)
         ids["availability_check"] = check.pk

@@ -31,6 +31,8 @@ class ProductionErrorCode(str, Enum):
     REVISION_UNKNOWN = "revision_unknown"
     REVISION_OBSOLETE = "revision_obsolete"
     REVISION_NOT_RELEASED = "revision_not_released"
+    WORKER_CODE_TAKEN = "worker_code_taken"
+    WORKER_INACTIVE = "worker_inactive"
 
     def __str__(self) -> str:
         return self.value

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import StrictInputMixin
 from core.parsing import is_id
-from erp_modules.catalog.models import Bom, Item, Routing
+from erp_modules.catalog.models import Bom, Item, Routing, WorkCenter
 from erp_modules.inventory.models import Location
-from erp_modules.production.models import WorkOrder
+from erp_modules.production.models import WorkOrder, Worker
+from erp_modules.production.services.workers import worker_for_member
+from tenants.models import Membership
 
 
 def _style(form: forms.Form) -> None:
@@ -79,9 +82,26 @@ class WorkOrderForm(StrictInputMixin, forms.Form):
         _style(self)
 
 
+def operator_choices() -> list:
+    """The report form's operators: the enterprise's active workers, then its members without a worker row
+    yet (values "w<worker id>" and "m<user id>"; a member gets a worker row when first chosen)."""
+    workers = list(Worker.objects.filter(active=True).order_by("code").values_list("pk", "code", "name", "user_id"))
+    linked = {user_id for _pk, _code, _name, user_id in workers if user_id}
+    members = (Membership.objects.filter(enterprise_id=getattr(connection.tenant, "pk", None))
+               .exclude(user_id__in=linked).select_related("user").order_by("user__email"))
+    choices = [("", "—")]
+    if workers:
+        choices.append((_("Workers"), [(f"w{pk}", f"{code} {name}") for pk, code, name, _user in workers]))
+    member_choices = [(f"m{m.user_id}", (m.user.get_full_name() or m.user.email)) for m in members]
+    if member_choices:
+        choices.append((_("Members"), member_choices))
+    return choices
+
+
 class ReportForm(StrictInputMixin, forms.Form):
     operation = forms.ModelChoiceField(label=_("Operation"), queryset=None)
-    operator_name = forms.CharField(label=_("Operator"), max_length=100)
+    worker = forms.ChoiceField(label=_("Operator"), choices=(),
+                               error_messages={"required": _("Choose who did the work (the piece-rate pay goes to them).")})
     quantity_good = forms.DecimalField(label=_("Good"), max_digits=18, decimal_places=4)
     quantity_scrap = forms.DecimalField(label=_("Scrap"), max_digits=18, decimal_places=4, required=False)
     piece_count = forms.DecimalField(label=_("Pieces"), max_digits=18, decimal_places=4, required=False,
@@ -91,10 +111,26 @@ class ReportForm(StrictInputMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     allow_over_production = forms.BooleanField(label=_("Allow more than the ordered quantity"), required=False)
 
+    def clean_worker(self) -> Worker:
+        """The chosen worker (a member's worker row made now if it has none)."""
+        value = self.cleaned_data["worker"]
+        if value.startswith("w") and is_id(value[1:]):
+            worker = Worker.objects.filter(pk=int(value[1:]), active=True).first()
+        elif value.startswith("m") and is_id(value[1:]):
+            membership = (Membership.objects.filter(enterprise_id=getattr(connection.tenant, "pk", None),
+                                                    user_id=int(value[1:])).select_related("user").first())
+            worker = worker_for_member(user=membership.user) if membership else None
+        else:
+            worker = None
+        if worker is None:
+            raise forms.ValidationError(_("Choose a worker from the list."), code="invalid_choice")
+        return worker
+
     def __init__(self, *args, work_order: WorkOrder, **kwargs):
         kwargs["initial"] = {"work_date": timezone.localdate(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.fields["operation"].queryset = work_order.operations.select_related("work_center").order_by("sequence")
+        self.fields["worker"].choices = operator_choices()
         self.fields["operation"].label_from_instance = lambda op: f"{op.sequence} {op.name} · {op.work_center.name}"
         for name in ("quantity_good", "quantity_scrap", "piece_count", "minutes"):
             self.fields[name].widget.attrs.update({"min": "0", "step": "any"})
@@ -123,3 +159,15 @@ class CompleteForm(StrictInputMixin, forms.Form):
 
 class CancelForm(StrictInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class WorkerForm(StrictInputMixin, forms.Form):
+    code = forms.CharField(label=_("Worker number"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    work_center = forms.ModelChoiceField(label=_("Team / work center"), queryset=None, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_center"].queryset = WorkCenter.objects.filter(active=True).order_by("code")
+        _style(self)

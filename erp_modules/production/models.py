@@ -163,6 +163,27 @@ class WorkOrderOperation(models.Model):
         return f"{self.sequence} {self.name}"
 
 
+class Worker(models.Model):
+    """A person who reports work and is paid piece rates: a shop-floor worker without a login, or a member
+    of the enterprise (``user_id``: the platform user, a public row kept as a plain id)."""
+
+    code = models.CharField(_("worker number"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    work_center = models.ForeignKey("catalog.WorkCenter", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("team / work center"))
+    user_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
 class OperationReport(models.Model):
     """What an operator did on an operation: good and scrap output, pieces handled, minutes worked.
     Pay = good quantity × the operation's piece rate. Scrap never reaches stock."""
@@ -171,7 +192,9 @@ class OperationReport(models.Model):
     operation = models.ForeignKey(WorkOrderOperation, on_delete=models.CASCADE, related_name="reports",
                                   verbose_name=_("operation"))
     work_date = models.DateField(_("work date"))
-    operator_name = models.CharField(_("operator"), max_length=100)
+    operator_name = models.CharField(_("operator"), max_length=100)  # the worker's name when reported
+    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+                               verbose_name=_("worker"))
     quantity_good = models.DecimalField(_("good"), **QTY)
     quantity_scrap = models.DecimalField(_("scrap"), default=Decimal("0"), **QTY)
     piece_count = models.DecimalField(_("pieces"), default=Decimal("0"), **QTY)

@@ -20,5 +20,8 @@ urlpatterns = [
     path("work-orders/<int:work_order_id>/complete/", views.work_order_complete, name="work_order_complete"),
     path("work-orders/<int:work_order_id>/cancel/", views.work_order_cancel, name="work_order_cancel"),
     path("piece-rates/", views.piece_rates, name="piece_rates"),
+    path("workers/", views.worker_list, name="worker_list"),
+    path("workers/new/", views.worker_edit, name="worker_create"),
+    path("workers/<int:worker_id>/edit/", views.worker_edit, name="worker_edit"),
     path("trace/", views.trace, name="trace"),
 ]

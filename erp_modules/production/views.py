@@ -27,8 +27,8 @@ from core.tables import Column, Filter, Table
 from erp_modules.catalog.models import Item
 from erp_modules.common.history import object_history
 from erp_modules.production import selectors, services
-from erp_modules.production.forms import CancelForm, CompleteForm, ReportForm, WorkOrderForm
-from erp_modules.production.models import OperationReport, WorkOrder, WorkOrderComponent
+from erp_modules.production.forms import CancelForm, CompleteForm, ReportForm, WorkerForm, WorkOrderForm
+from erp_modules.production.models import OperationReport, WorkOrder, WorkOrderComponent, Worker
 from tenants.models import Role
 
 
@@ -220,7 +220,7 @@ def work_order_report(request, work_order_id: int):
         try:
             report = services.work_order_report_operation(
                 work_order=work_order, operation=data["operation"], quantity_good=data["quantity_good"],
-                quantity_scrap=data["quantity_scrap"] or 0, operator_name=data["operator_name"],
+                quantity_scrap=data["quantity_scrap"] or 0, worker=data["worker"],
                 piece_count=data["piece_count"], minutes=data["minutes"] or 0, work_date=data["work_date"],
                 note=data["note"], allow_over_production=data["allow_over_production"], user=request.user)
         except ValidationError as exc:
@@ -365,3 +365,52 @@ def trace(request):
         forward = selectors.trace_lot_forward(item=item, lot_code=lot_code)
     return render(request, "production/trace.html", {
         "item": item, "item_code": item_code, "lot_code": lot_code, "back": back, "forward": forward, "error": error})
+
+
+# ---- workers -------------------------------------------------------------------------------------
+
+
+@role_required(Role.VIEWER)
+def worker_list(request):
+    table = Table(
+        request, Worker.objects.select_related("work_center"),
+        columns=[
+            Column("code", gettext_lazy("Worker number"), sort="code",
+                   link=lambda w: reverse("production:worker_edit", args=[w.pk])
+                   if request.membership.has_role(Role.MANAGER) else ""),
+            Column("name", gettext_lazy("Name"), sort="name"),
+            Column("work_center", gettext_lazy("Team / work center")),
+            Column("user_id", gettext_lazy("Member"), fmt=lambda v: _("yes") if v else _("no")),
+            Column("active", gettext_lazy("Active"), sort="active"),
+        ],
+        search_fields=["code", "name"],
+        filters=[Filter("active", gettext_lazy("Active"), choices=[("true", _("yes")), ("false", _("no"))])],
+        export_name="workers", default_sort="code")
+    if table.wants_export:
+        return table.export_response()
+    return render(request, "production/worker_list.html", {
+        "table": table, "can_manage": request.membership.has_role(Role.MANAGER)})
+
+
+@role_required(Role.MANAGER)
+def worker_edit(request, worker_id: int | None = None):
+    worker = None
+    if worker_id is not None:
+        worker = Worker.objects.filter(pk=worker_id).first()
+        if worker is None:
+            raise Http404
+    initial = ({"code": worker.code, "name": worker.name, "work_center": worker.work_center_id,
+                "active": worker.active} if worker else {"active": True})
+    form = WorkerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.worker_save(worker=worker, code=data["code"], name=data["name"],
+                                         work_center=data["work_center"], active=data["active"], user=request.user)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Worker %(worker)s saved.") % {"worker": saved})
+            return redirect("production:worker_list")
+    return render(request, "production/worker_form.html", {"form": form, "worker": worker},
+                  status=400 if request.method == "POST" else 200)

@@ -17,7 +17,7 @@ from erp_modules.inventory.models import MoveType, Warehouse
 from erp_modules.inventory.services import MoveLine, location_create, lot_get_or_create, stock_moves_post
 from erp_modules.partners.models import Partner, PriceList, PriceListItem
 from erp_modules.partners.services import partner_create
-from erp_modules.production.models import WorkOrder
+from erp_modules.production.models import WorkOrder, Worker
 from erp_modules.production.services import (work_order_complete, work_order_create, work_order_issue_remaining,
                                              work_order_release, work_order_report_operation)
 from erp_modules.purchasing.services import purchase_order_approve, purchase_order_create, purchase_order_receive
@@ -185,9 +185,11 @@ def seed_range_hood_documents() -> bool:
                              routing=Routing.objects.get(item=item["CXW-200-A1"]), note="首批量产")
     work_order_release(work_order=made)
     work_order_issue_remaining(work_order=made)
-    for operation, operator in zip(made.operations.order_by("sequence"), ["张伟", "李强", "王芳"]):
+    workers = [Worker.objects.get_or_create(code=code, defaults={"name": name})[0]
+               for code, name in (("W001", "张伟"), ("W002", "李强"), ("W003", "王芳"), ("W004", "陈静"))]
+    for operation, worker in zip(made.operations.order_by("sequence"), workers):
         work_order_report_operation(work_order=made, operation=operation, quantity_good=D("40"),
-                                    operator_name=operator, minutes=D("480"), work_date=_d(-16))
+                                    worker=worker, minutes=D("480"), work_date=_d(-16))
     work_order_complete(work_order=made)
     released = work_order_create(item=item["CXW-218-T1"], quantity=D("20"), planned_start=_d(1), planned_end=_d(5))
     work_order_release(work_order=released)

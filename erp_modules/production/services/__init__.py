@@ -19,6 +19,7 @@ from erp_modules.production.services.component_issues import (IssueLine, work_or
                                                               work_order_issue_remaining)
 from erp_modules.production.services.operation_reports import work_order_report_operation, work_order_report_reverse
 from erp_modules.production.services.work_orders import work_order_cancel, work_order_create, work_order_release
+from erp_modules.production.services.workers import worker_for_member, worker_save
 
 __all__ = [
     "IssueLine",
@@ -31,4 +32,6 @@ __all__ = [
     "work_order_release",
     "work_order_report_operation",
     "work_order_report_reverse",
+    "worker_for_member",
+    "worker_save",
 ]

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from erp_modules.common.services import audit_record
 from erp_modules.production.error_codes import ProductionErrorCode as Code
-from erp_modules.production.models import OperationReport, WorkOrder, WorkOrderOperation
+from erp_modules.production.models import OperationReport, WorkOrder, WorkOrderOperation, Worker
 from erp_modules.production.services._common import (MONEY_PLACES, SIXTY, ZERO, _check_decimals, _decimal, _error,
                                                      _lock, _require_status, _start, _started, fmt_qty)
+from erp_modules.production.services.workers import worker_check_active
 
 
 def _check_good_flow(work_order: WorkOrder, operation: WorkOrderOperation, good: Decimal, *,
@@ -39,7 +40,8 @@ def _check_good_flow(work_order: WorkOrder, operation: WorkOrderOperation, good:
 
 @transaction.atomic
 def work_order_report_operation(*, work_order: WorkOrder, operation: WorkOrderOperation | int,
-                                quantity_good: Decimal | int | str, operator_name: str,
+                                quantity_good: Decimal | int | str, operator_name: str = "",
+                                worker: Worker | None = None,
                                 quantity_scrap: Decimal | int | str = ZERO,
                                 piece_count: Decimal | int | str | None = None,
                                 minutes: Decimal | int | str = ZERO, work_date: date | None = None, note: str = "",
@@ -68,6 +70,9 @@ def work_order_report_operation(*, work_order: WorkOrder, operation: WorkOrderOp
     if good == 0 and scrap == 0 and minutes == 0:
         raise _error(_("Report a good or scrap quantity, or the minutes worked."), Code.NOTHING_REPORTED,
                      "quantity_good")
+    if worker is not None:  # the worker chosen from the list: its name is recorded with the report
+        worker_check_active(worker)
+        operator_name = worker.name
     operator_name = " ".join((operator_name or "").split())
     if not operator_name:
         raise _error(_("Give the operator's name (the piece-rate pay goes to them)."), Code.OPERATOR_REQUIRED,
@@ -80,7 +85,7 @@ def work_order_report_operation(*, work_order: WorkOrder, operation: WorkOrderOp
     cost = (minutes / SIXTY * operation.cost_per_hour).quantize(MONEY_PLACES, ROUND_HALF_UP)
     report = OperationReport(
         work_order=work_order, operation=operation, work_date=work_date or timezone.localdate(),
-        operator_name=operator_name[:100], quantity_good=good, quantity_scrap=scrap, piece_count=pieces,
+        operator_name=operator_name[:100], worker=worker, quantity_good=good, quantity_scrap=scrap, piece_count=pieces,
         minutes=minutes, piece_rate=operation.piece_rate, pay=pay, cost=cost, note=(note or "").strip()[:200],
         user=user if getattr(user, "is_authenticated", False) else None)
     report.full_clean()

@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
-from erp_modules.production.models import OperationReport, WorkOrder
+from erp_modules.production.models import OperationReport, WorkOrder, Worker
 from erp_modules.production.services import (IssueLine, work_order_complete, work_order_create,
                                              work_order_issue_components, work_order_release,
                                              work_order_report_operation)
@@ -71,12 +71,19 @@ def test_create_release_issue_report_complete_through_the_pages(client, factory)
     assert (rows["MOTOR"].quantity_issued, rows["STEEL"].quantity_issued, rows["SCREW"].quantity_issued) == (10, 26, 0)
 
     stamping, assembly = wo.operations.order_by("sequence")
-    for op, good, operator in ((stamping, "10", "张三"), (assembly, "10", "李四")):
+    zhang = Worker.objects.create(code="W01", name="张三")
+    form = client.get(f"/production/work-orders/{wo.pk}/", **host).content.decode()
+    # the operator is chosen: the enterprise's workers, then its members without a worker row yet
+    assert f'<option value="w{zhang.pk}">W01 张三</option>' in form and f'value="m{owner.pk}"' in form
+    for op, good, operator in ((stamping, "10", f"w{zhang.pk}"), (assembly, "10", f"m{owner.pk}")):
         reported = client.post(f"/production/work-orders/{wo.pk}/report/", {
-            "operation": op.pk, "operator_name": operator, "quantity_good": good, "quantity_scrap": "0",
+            "operation": op.pk, "worker": operator, "quantity_good": good, "quantity_scrap": "0",
             "minutes": "30", "work_date": "2030-05-06"}, **host)
         assert reported.status_code == 302
     assert OperationReport.objects.count() == 2
+    member_worker = Worker.objects.get(user_id=owner.pk)  # made for the member when first chosen
+    assert sorted(OperationReport.objects.values_list("worker_id", "operator_name")) == sorted(
+        [(zhang.pk, "张三"), (member_worker.pk, member_worker.name)])
 
     completed = client.post(f"/production/work-orders/{wo.pk}/complete/", {}, **host)
     assert completed.status_code == 302
@@ -103,14 +110,15 @@ def test_detail_shows_field_errors_and_keeps_posted_values(client, factory):
     issue = client.post(f"/production/work-orders/{wo.pk}/issue/", {
         f"qty_{rows['MOTOR'].pk}": "2", f"qty_{rows['SCREW'].pk}": "81"}, **_host(enterprise))
     report = client.post(f"/production/work-orders/{wo.pk}/report/", {
-        "operation": stamping.pk, "operator_name": "", "quantity_good": "3", "work_date": "2030-05-06"},
+        "operation": stamping.pk, "worker": "", "quantity_good": "3", "work_date": "2030-05-06"},
         **_host(enterprise))
 
     assert issue.status_code == 400
     assert "Line 1 (MOTOR 电机): this component is tracked by lot; say which lot is issued." in issue.content.decode()
     assert f'name="qty_{rows["SCREW"].pk}" inputmode="decimal" value="81"' in issue.content.decode()
     assert report.status_code == 400
-    assert 'id="error-operator_name"' in report.content.decode()
+    assert 'id="error-worker"' in report.content.decode()
+    assert "Choose who did the work (the piece-rate pay goes to them)." in report.content.decode()
     assert not wo.components.filter(quantity_issued__gt=0).exists()
 
 
@@ -284,3 +292,44 @@ def test_the_money_filter_of_production_pages():
     from erp_modules.production.templatetags.production_tags import money
     assert [money(D("18")), money(D("1480.8")), money(D("1.8"), 4), money(D("0.12345"), 4), money(None)] == [
         "¥18.00", "¥1,480.80", "¥1.80", "¥0.1235", "—"]
+
+
+def test_workers_are_kept_by_a_manager_and_chosen_only_from_the_own_enterprise(client, factory, make_enterprise,
+                                                                                make_user):
+    """A manager adds and deactivates workers (numbers unique); an inactive worker and another enterprise's
+    worker id are refused on the report form; a clerk cannot edit workers."""
+    enterprise, owner, parts = factory
+    host = _host(enterprise)
+    client.force_login(owner)
+    created = client.post("/production/workers/new/", {"code": "w07", "name": " 王  五 ", "active": "on"}, **host)
+    assert created.status_code == 302
+    wang = Worker.objects.get(code="W07")
+    assert wang.name == "王 五" and wang.active
+    taken = client.post("/production/workers/new/", {"code": "W07", "name": "重复"}, **host)
+    assert taken.status_code == 400 and "Worker number W07 is already taken." in taken.content.decode()
+    listing = client.get("/production/workers/?q=W07", **host).content.decode()
+    assert "王 五" in listing
+    assert client.get("/production/workers/?export=xlsx", **host).status_code == 200
+    assert client.post(f"/production/workers/{wang.pk}/edit/", {"code": "W07", "name": "王五"}, **host).status_code == 302
+    wang.refresh_from_db()
+    assert (wang.name, wang.active) == ("王五", False)
+
+    wo = work_order_release(work_order=work_order_create(item=parts["hood"], quantity=10, routing=parts["routing"]))
+    stamping = wo.operations.order_by("sequence").first()
+    inactive = client.post(f"/production/work-orders/{wo.pk}/report/", {
+        "operation": stamping.pk, "worker": f"w{wang.pk}", "quantity_good": "1", "work_date": "2030-05-06"}, **host)
+    assert inactive.status_code == 400 and not OperationReport.objects.exists()
+
+    other = make_enterprise(slug="other-hoods")
+    with tenant_context(other):  # ids past every worker of this enterprise
+        foreign = [Worker.objects.create(code=f"X{n:02d}", name="外厂工人") for n in range(5)][-1]
+    with tenant_context(enterprise):
+        assert not Worker.objects.filter(pk=foreign.pk).exists()
+        assert client.get(f"/production/workers/{foreign.pk}/edit/", **host).status_code == 404
+        refused = client.post(f"/production/work-orders/{wo.pk}/report/", {
+            "operation": stamping.pk, "worker": f"w{foreign.pk}", "quantity_good": "1", "work_date": "2030-05-06"},
+            **host)
+        assert refused.status_code == 400 and not OperationReport.objects.exists()
+    clerk = _member(make_user, enterprise, Role.CLERK)
+    client.force_login(clerk)
+    assert client.post("/production/workers/new/", {"code": "W08", "name": "赵六"}, **host).status_code == 403
