@@ -37,6 +37,9 @@ class ErpSettingsForm(BootstrapMixin, forms.Form):
         label=capfirst(_("allow partial deliveries")), required=False,
         help_text=_("Whether a sales order may be delivered in parts. When off, each delivery must ship the whole "
                     "open quantity of every line of the order."))
+    bank_name = forms.CharField(label=capfirst(_("bank (开户行)")), max_length=200, required=False,
+                                help_text=_("Printed with the account number on your sales invoices."))
+    bank_account = forms.CharField(label=capfirst(_("bank account number")), max_length=80, required=False)
     currency = forms.CharField(
         label=capfirst(_("currency")), max_length=20, required=False,
         help_text=_("Three-letter code (CNY if left empty); new purchase orders, quotations and sales orders use it "

@@ -61,6 +61,9 @@ class ErpSettings(models.Model):
         _("over-receipt tolerance %"), max_digits=5, decimal_places=2, default=Decimal("0"),
         help_text=_("0 refuses any receipt above the ordered quantity."))
     allow_partial_delivery = models.BooleanField(_("allow partial deliveries"), default=True)
+    # the seller's bank on the enterprise's VAT invoices (开户行及账号)
+    bank_name = models.CharField(_("bank (开户行)"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account number"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("ERP settings")

@@ -16,7 +16,8 @@ from erp_modules.common.models import CURRENCY_DEFAULT, AuditEntry, DocumentSequ
 # China's VAT rates: 13 / 9 / 6 % (general taxpayers), 3 % and 1 % (small-scale taxpayers; 1 % while the
 # reduced rate applies), 5 % (simplified method, e.g. property leases), 0 % (exports).
 VAT_RATES = tuple(Decimal(r) for r in ("0", "1", "3", "5", "6", "9", "13"))
-ERP_SETTINGS_FIELDS = ("currency", "vat_rate", "over_receipt_tolerance_pct", "allow_partial_delivery")
+ERP_SETTINGS_FIELDS = ("currency", "vat_rate", "over_receipt_tolerance_pct", "allow_partial_delivery", "bank_name",
+                       "bank_account")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
@@ -109,6 +110,14 @@ def _erp_settings_clean(fields: dict) -> dict:
             errors.append(field_error("over_receipt_tolerance_pct", _(
                 "The over-receipt tolerance must be between 0 and 100 %, with at most two decimals."),
                 CommonErrorCode.TOLERANCE))
+    for name, limit in (("bank_name", 100), ("bank_account", 40)):
+        if name in fields:
+            value = " ".join(str(fields[name] or "").split())
+            if len(value) > limit:
+                errors.append(field_error(name, _("At most %(n)d characters.") % {"n": limit},
+                                          CommonErrorCode.TOO_LONG))
+            else:
+                clean[name] = value
     if "allow_partial_delivery" in fields:
         if isinstance(fields["allow_partial_delivery"], bool):
             clean["allow_partial_delivery"] = fields["allow_partial_delivery"]

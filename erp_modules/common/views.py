@@ -105,7 +105,8 @@ def erp_settings(request):
                            initial={"vat_rate": f"{current.vat_rate:.2f}",
                                     "over_receipt_tolerance_pct": f"{current.over_receipt_tolerance_pct.normalize():f}",
                                     "allow_partial_delivery": current.allow_partial_delivery,
-                                    "currency": current.currency})
+                                    "currency": current.currency, "bank_name": current.bank_name,
+                                    "bank_account": current.bank_account})
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True

@@ -11,7 +11,7 @@ class PartnerForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["code", "name", "is_customer", "is_supplier", "uscc", "contact_name", "phone", "email", "address",
-                  "payment_terms_days", "currency", "active"]
+                  "bank_name", "bank_account", "payment_terms_days", "currency", "active"]
 
     def _post_clean(self):
         pass  # validated by the service

@@ -9,7 +9,7 @@ from erp_modules.common.services import audit_record, model_changes
 from erp_modules.partners.models import Partner
 
 PARTNER_FIELDS = ["code", "name", "is_customer", "is_supplier", "uscc", "contact_name", "phone", "email", "address",
-                  "payment_terms_days", "currency", "active"]
+                  "bank_name", "bank_account", "payment_terms_days", "currency", "active"]
 
 
 @transaction.atomic

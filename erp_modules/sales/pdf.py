@@ -47,6 +47,8 @@ class Issuer:
     address: str = ""
     phone: str = ""
     email: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
 
 
 @dataclass
@@ -101,10 +103,26 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 _NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
 
+# What the CID font is sure to draw in every viewer (STSong-Light is not embedded: a viewer substitutes a
+# Song font of its own): CJK ideographs, CJK punctuation and full-width forms; ASCII goes to Helvetica.
+# Anything else — a middle dot, a dash, an arrow, a curly quote — came out as a box (☒) in some viewers,
+# so it is replaced by what the font has before it reaches the page (tests/… check every document).
+PDF_SAFE_RANGES = ((0x20, 0x7E), (0xA5, 0xA5), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E),
+                   (0xFFE0, 0xFFE5))  # ¥ (U+00A5) only in Helvetica: the amounts
+_SUBSTITUTES = str.maketrans({
+    "·": " ", "•": " ", "・": " ", "—": "－", "–": "-", "‐": "-", "−": "-", "×": "x", "→": "->", "←": "<-",
+    "“": "\"", "”": "\"", "‘": "'", "’": "'", "…": "...", "¥": "￥", "°": "度", "±": "+/-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+
+
+def pdf_safe(text: str) -> str:
+    """``text`` with the characters the fonts may lack replaced (see PDF_SAFE_RANGES)."""
+    return str(text).translate(_SUBSTITUTES)
+
 
 def _markup(text) -> str:
     """Latin runs in the style's Helvetica, Chinese runs in the CID font (its Latin glyphs are poorly spaced)."""
-    parts = _NON_ASCII.split(str(text or ""))
+    parts = _NON_ASCII.split(pdf_safe(text or ""))
     return "".join(f'<font name="{CJK}">{escape(part)}</font>' if n % 2 else escape(part)
                    for n, part in enumerate(parts)).replace("\n", "<br/>")
 
@@ -115,7 +133,7 @@ def _p(text, style) -> Paragraph:
 
 def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[str], meta: list[tuple[str, str]],
               lines: list[PdfLine], priced: bool, totals: list[tuple[str, str]], currency: str = "CNY",
-              note: str = "", footer: str = "") -> bytes:
+              note: str = "", footer: str = "", parties_block=None, after_totals=None) -> bytes:
     _fonts()
     s = _styles()
     buffer = io.BytesIO()
@@ -128,7 +146,7 @@ def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[s
         issuer_lines.append(_p(f"{_('Unified Social Credit Code')}: {issuer.uscc}", s["small"]))
     if issuer.address:
         issuer_lines.append(_p(issuer.address, s["small"]))
-    contact = " · ".join(x for x in (issuer.phone, issuer.email) if x)
+    contact = " / ".join(x for x in (issuer.phone, issuer.email) if x)
     if contact:
         issuer_lines.append(_p(contact, s["small"]))
     head = Table([[issuer_lines, [_p(title, s["title"]), Paragraph(escape(number), s["number"])]]],
@@ -143,6 +161,8 @@ def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[s
                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     parties = Table([[customer_block, meta_table]], colWidths=[width * 0.62, width * 0.38])
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    if parties_block is not None:  # the invoice: buyer and seller as on a VAT invoice, the dates beside
+        parties = [parties_block(s, width), Spacer(1, 3 * mm), meta_table]
 
     if priced:
         header = ["#", _("Item"), _("Quantity"), _("Unit price"), _("Discount"), _("VAT rate"), _("Amount excl. VAT"),
@@ -169,14 +189,18 @@ def _document(*, title: str, number: str, issuer: Issuer, customer_lines: list[s
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#cccccc")),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f4f7fb")]),
     ]))
-    story = [head, Spacer(1, 5 * mm), parties, Spacer(1, 5 * mm), table]
+    story = [head, Spacer(1, 5 * mm), *(parties if isinstance(parties, list) else [parties]), Spacer(1, 5 * mm),
+             table]
     if totals:
-        total_rows = [[_p(label, s["base"]), Paragraph(escape(f"{currency} {value}"), s["num"])]
+        symbol = "¥" if currency == "CNY" else f"{currency} "  # Helvetica has ¥: the amounts as on the pages
+        total_rows = [[_p(label, s["base"]), Paragraph(escape(f"{symbol}{value}"), s["num"])]
                       for label, value in totals]
         total_table = Table(total_rows, colWidths=[width * 0.22, width * 0.2], hAlign="RIGHT")
         total_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.75, colors.black),
                                          ("FONTNAME", (0, -1), (-1, -1), LATIN_BOLD)]))
         story += [Spacer(1, 3 * mm), total_table]
+    if after_totals is not None:
+        story += [Spacer(1, 2 * mm), after_totals(s, width)]
     if note:
         story += [Spacer(1, 5 * mm), _p(_("Note"), s["small"]), _p(note, s["base"])]
     if footer:
@@ -196,11 +220,11 @@ def _customer_lines(customer) -> list[str]:
 
 
 def line_code(line) -> str:
-    """The item code, and the revision a line names: "CXW-200-A1 · 版次 B"."""
+    """The item code, and the revision a line names: "CXW-200-A1（版次 B）"."""
     revision = getattr(line, "revision", "")
     if not revision:
         return line.item.code
-    return f"{line.item.code} · {_('rev. %(code)s') % {'code': revision}}"
+    return f"{line.item.code}（{_('rev. %(code)s') % {'code': revision}}）"
 
 
 def _priced_lines(lines) -> list[PdfLine]:
@@ -249,11 +273,59 @@ def delivery_note_pdf(*, delivery, lines, issuer: Issuer) -> bytes:
                      footer=_("Received in good order — signature and date:"))
 
 
+def _party_rows(*, name: str, uscc: str, address: str, phone: str, bank_name: str, bank_account: str) -> list:
+    """The four lines of a party on a VAT invoice: 名称 / 纳税人识别号 / 地址、电话 / 开户行及账号."""
+    return [(_("Name"), name), (_("Taxpayer ID"), uscc),
+            (_("Address and phone"), " ".join(x for x in (address, phone) if x)),
+            (_("Bank and account"), " ".join(x for x in (bank_name, bank_account) if x))]
+
+
+def _vat_parties(buyer: list, seller: list):
+    """Buyer (购买方) and seller (销售方) side by side, each with its four lines, framed as on a VAT invoice."""
+    def build(s, width):
+        def block(title, rows):
+            inner = Table([[_p(label, s["small"]), _p(value or "—", s["cell"])] for label, value in rows],
+                          colWidths=[width * 0.13, width * 0.33])
+            inner.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            return [_p(title, s["base"]), inner]
+        table = Table([[block(_("Buyer"), buyer), block(_("Seller"), seller)]], colWidths=[width * 0.5, width * 0.5])
+        table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.75, colors.HexColor("#8a5a0b")),
+                                   ("LINEAFTER", (0, 0), (0, 0), 0.5, colors.HexColor("#8a5a0b")),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return table
+    return build
+
+
+def _amount_in_words(document, currency: str):
+    """价税合计（大写）… （小写）￥…: the total in capitals and in figures, boxed under the totals."""
+    def build(s, width):
+        words = formatting.amount_in_capitals(document.amount_incl_vat) if currency == "CNY" else ""
+        row = [[_p(_("Total incl. VAT (in words)"), s["small"]), _p(words or "-", s["base"]),
+                _p(_("(in figures)"), s["small"]),
+                Paragraph(escape(f"{'¥' if currency == 'CNY' else currency + ' '}{_money(document.amount_incl_vat)}"),
+                          s["num"])]]
+        table = Table(row, colWidths=[width * 0.2, width * 0.5, width * 0.12, width * 0.18])
+        table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.75, colors.HexColor("#8a5a0b")),
+                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        return table
+    return build
+
+
 def invoice_pdf(*, invoice, lines, issuer: Issuer) -> bytes:
+    """The sales invoice laid out as the usual VAT invoice list: buyer and seller with taxpayer number, address
+    and phone, bank and account; the lines; the totals and the total in Chinese capitals."""
     meta = [(_("Invoice date"), invoice.invoice_date.isoformat()),
             (_("Due date"), invoice.due_date.isoformat() if invoice.due_date else ""),
             (_("Sales order"), invoice.order.number), (_("Your reference"), invoice.customer_reference),
             (_("Fapiao number"), invoice.tax_invoice_number)]
+    customer = invoice.customer
+    buyer = _party_rows(name=customer.name, uscc=customer.uscc, address=customer.address, phone=customer.phone,
+                        bank_name=getattr(customer, "bank_name", ""), bank_account=getattr(customer, "bank_account", ""))
+    seller = _party_rows(name=issuer.name, uscc=issuer.uscc, address=issuer.address, phone=issuer.phone,
+                         bank_name=issuer.bank_name, bank_account=issuer.bank_account)
     return _document(title=_("Sales invoice"), number=invoice.number, issuer=issuer,
-                     customer_lines=_customer_lines(invoice.customer), meta=meta, lines=_priced_lines(lines),
-                     priced=True, totals=_totals(invoice), currency=invoice.currency, note=invoice.note)
+                     customer_lines=_customer_lines(customer), meta=meta, lines=_priced_lines(lines),
+                     priced=True, totals=_totals(invoice), currency=invoice.currency, note=invoice.note,
+                     parties_block=_vat_parties(buyer, seller),
+                     after_totals=_amount_in_words(invoice, invoice.currency))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.errors import error_messages
 from core.parsing import parse_date
 from core.tables import Column, Table
+from erp_modules.common.services import erp_settings_get
 from erp_modules.sales import pdf
 
 
@@ -27,8 +28,10 @@ def _can(request, role: str) -> bool:
 
 def _issuer(request) -> pdf.Issuer:
     enterprise = request.enterprise
+    settings = erp_settings_get()
     return pdf.Issuer(name=enterprise.name, uscc=enterprise.uscc, address=enterprise.address,
-                      phone=enterprise.contact_phone, email=enterprise.contact_email)
+                      phone=enterprise.contact_phone, email=enterprise.contact_email,
+                      bank_name=settings.bank_name, bank_account=settings.bank_account)
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
