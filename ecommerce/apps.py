@@ -18,3 +18,6 @@ class EcommerceConfig(AppConfig):
     def ready(self):
         # after the ERP data, before the office's programmes (which count the listings)
         demo_seeder_register(key="boards", order=50, seed=_seed_demo)
+        from ecommerce.onboarding import onboarding_steps_register
+
+        onboarding_steps_register()

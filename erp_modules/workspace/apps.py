@@ -32,3 +32,6 @@ class WorkspaceConfig(AppConfig):
     def ready(self):
         # first: the boards and the programmes count the factory's data
         demo_seeder_register(key="erp", order=10, seed=_seed_demo)
+        from erp_modules.workspace.onboarding import onboarding_steps_register
+
+        onboarding_steps_register()
