@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -275,7 +276,7 @@ def delivery_note_pdf(*, delivery, lines, issuer: Issuer) -> bytes:
 
 def _party_rows(*, name: str, uscc: str, address: str, phone: str, bank_name: str, bank_account: str) -> list:
     """The four lines of a party on a VAT invoice: 名称 / 纳税人识别号 / 地址、电话 / 开户行及账号."""
-    return [(_("Name"), name), (_("Taxpayer ID"), uscc),
+    return [(pgettext("vat invoice", "Name"), name), (_("Taxpayer ID"), uscc),
             (_("Address and phone"), " ".join(x for x in (address, phone) if x)),
             (_("Bank and account"), " ".join(x for x in (bank_name, bank_account) if x))]
 
