@@ -20,6 +20,7 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("boards/", include("ecommerce.urls")),
     path("platform/billing/", include("billing.urls_admin")),  # plans, subscriptions, MRR, transfers, fapiao
+    path("platform/govdata/", include("api.govdata.urls_platform")),  # connectors, exchange folder, sync runs
     path("office/billing/", include("billing.urls_office")),  # subsidised plans: billing's pages for the office
     path("billing/webhooks/", include("billing.urls_webhooks")),  # Stripe's signed events (billing/webhooks.py)
     path("office/", include("office.urls")),

@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("graphql/", graphql_view, name="graphql"),
     path("files/", include("erp_modules.files.urls")),
+    path("erp/rfq/", include("ecommerce.urls_erp")),  # 发布询价 from the ERP, and its quotations (boards)
+    path("erp/capacity/", include("ecommerce.urls_capacity")),  # spare capacity and 外协 on the boards
     path("erp/", include("erp_modules.workspace.urls")),
     path("erp/", include("erp_modules.common.urls")),
     path("catalog/", include("erp_modules.catalog.urls")),

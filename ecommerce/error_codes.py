@@ -24,6 +24,8 @@ class BoardsErrorCode(str, Enum):
     ATTRIBUTES = "invalid_attributes"
     ERP_ITEM = "erp_item_not_found"
     ERP_ITEM_SUPPLY_ONLY = "erp_item_supply_only"
+    ERP_SOURCE = "erp_source_not_found"  # an RFQ from the ERP: no such proposal/shortage/item (for that item)
+    NEED_DATE = "need_date"
     FILE_REQUIRED = "required"
     FILE_TOO_LARGE = "too_large"
     FILE_TYPE = "type_not_allowed"

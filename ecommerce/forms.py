@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -12,7 +13,9 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import BootstrapMixin, StrictInputMixin
 from ecommerce.conf import setting
-from ecommerce.models import Board, Category, Listing
+from ecommerce.models import Category, Listing, Quotation
+from ecommerce.selectors.listings import category_choices_by_board
+from ecommerce.selectors.supplier_items import supplier_items
 
 VALIDITY_CHOICES = [(7, _("7 days")), (15, _("15 days")), (30, _("30 days")), (60, _("60 days")),
                     (90, _("90 days")), (180, _("180 days"))]
@@ -37,17 +40,9 @@ def attributes_text(pairs) -> str:
 
 
 def category_field_choices() -> list:
-    """Categories grouped by board for a <select> with optgroups."""
-    groups = []
-    for board in Board.objects.all():
-        options = []
-        tops = list(Category.objects.filter(board=board, parent__isnull=True).order_by("sort_order"))
-        subs = list(Category.objects.filter(board=board, parent__isnull=False).order_by("sort_order"))
-        for top in tops:
-            options.append((top.pk, top.name))
-            options += [(s.pk, f"{top.name} › {s.name}") for s in subs if s.parent_id == top.pk]
-        groups.append((board.name, options))
-    return groups
+    """Categories grouped by board for a <select> with optgroups, each board's as its tree: a parent,
+    then its children indented under it."""
+    return [(board.name, options) for board, options in category_choices_by_board()]
 
 
 class EnterpriseChoiceMixin:
@@ -66,7 +61,8 @@ class EnterpriseChoiceMixin:
 
 class ListingForm(EnterpriseChoiceMixin, BootstrapMixin, forms.Form):
     enterprise = forms.TypedChoiceField(label=_("Post for"), coerce=int)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Listing.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=pgettext_lazy("listing kind", "Supply or demand"), choices=Listing.Kind.choices,
+                             widget=forms.RadioSelect)
     category = forms.TypedChoiceField(label=_("Category"), coerce=int)
     title = forms.CharField(label=_("Title"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
@@ -148,13 +144,35 @@ class ListingForm(EnterpriseChoiceMixin, BootstrapMixin, forms.Form):
         return initial
 
 
+QUOTATION_VAT_RATES = [("13", "13%"), ("9", "9%"), ("6", "6%"), ("3", "3%"), ("1", "1%"), ("0", "0%")]
+
+
 class QuotationForm(EnterpriseChoiceMixin, BootstrapMixin, forms.Form):
+    """A supplier's quotation and its terms (blank terms keep the defaults: incl. 13 % VAT, delivered, 30 days).
+    The supplier's ERP item is offered only for enterprises that run their ERP on the platform; its value is
+    "<enterprise id>:<item id>", so an item of one enterprise cannot be sent for another."""
+
     enterprise = forms.TypedChoiceField(label=_("Quote for"), coerce=int)
     unit_price = forms.DecimalField(label=_("Unit price (CNY)"), min_value=0, max_digits=18, decimal_places=4)
+    price_includes_vat = forms.TypedChoiceField(
+        label=_("Tax basis"), required=False, initial="true", empty_value=True, coerce=lambda value: value == "true",
+        choices=[("true", _("Price includes VAT")), ("false", _("Price excludes VAT"))])
+    vat_rate = forms.TypedChoiceField(label=_("VAT rate"), required=False, initial="13", empty_value=None,
+                                      coerce=Decimal, choices=QUOTATION_VAT_RATES)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=18, decimal_places=4)
+    delivery_terms = forms.ChoiceField(label=_("Delivery terms"), required=False, choices=Quotation.Terms.choices,
+                                       initial=Quotation.Terms.DELIVERED)
+    freight = forms.DecimalField(label=_("Freight for the whole order (CNY)"), required=False, min_value=0,
+                                 max_digits=16, decimal_places=2,
+                                 help_text=_("Ex works: your estimate of what the buyer pays to carry the order."))
+    payment_terms = forms.ChoiceField(label=_("Payment terms"), required=False, choices=Quotation.Payment.choices,
+                                      initial=Quotation.Payment.NET30)
     lead_time_days = forms.IntegerField(label=pgettext_lazy("quotation", "Lead time (days)"), min_value=0,
                                         max_value=3650)
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    supplier_item_id = forms.ChoiceField(
+        label=_("Your ERP item"), required=False,
+        help_text=_("The item of your ERP you quote: your sales order uses it when the buyer accepts."))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
@@ -164,6 +182,31 @@ class QuotationForm(EnterpriseChoiceMixin, BootstrapMixin, forms.Form):
         self.fields["valid_until"].initial = timezone.localdate() + timedelta(days=30)
         if listing.quantity:
             self.fields["quantity"].initial = listing.quantity.normalize()
+        groups = [(m.enterprise.display_name, [(f"{m.enterprise_id}:{pk}", label) for pk, label in
+                                               supplier_items(enterprise=m.enterprise)]) for m in memberships]
+        groups = [(name, options) for name, options in groups if options]
+        if not groups:  # no enterprise of the user runs its ERP here (or has items): no item to choose
+            del self.fields["supplier_item_id"]
+        else:
+            self.fields["supplier_item_id"].choices = [("", "—")] + (groups[0][1] if len(groups) == 1 else groups)
+
+    def clean_supplier_item_id(self):
+        value = self.cleaned_data.get("supplier_item_id") or ""
+        if not value:
+            return None
+        enterprise_id, _sep, item_id = value.partition(":")
+        return int(enterprise_id), int(item_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("supplier_item_id")
+        if isinstance(item, tuple):
+            enterprise = cleaned.get("enterprise")
+            if enterprise is not None and item[0] != enterprise.pk:
+                self.add_error("supplier_item_id", _("This item is in the ERP of another of your enterprises."))
+            else:
+                cleaned["supplier_item_id"] = item[1]
+        return cleaned
 
 
 class InquiryForm(EnterpriseChoiceMixin, BootstrapMixin, forms.Form):

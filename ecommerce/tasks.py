@@ -9,10 +9,13 @@ imported here so that Celery's autodiscovery finds every task of the boards in `
 from celery import shared_task
 
 from ecommerce.services import listings_expire_due
+from ecommerce.services.capacity import capacity_listings_refresh_all, capacity_listings_refresh_task
 from ecommerce.services.matches import listing_matches_refresh_task
 from ecommerce.services.notifications import notification_email_task
+from ecommerce.services.trade_orders import trade_order_sales_task
 
-__all__ = ["listings_expire_task", "listing_matches_refresh_task", "notification_email_task"]
+__all__ = ["listings_expire_task", "listing_matches_refresh_task", "notification_email_task",
+           "capacity_listings_refresh_task", "capacity_listings_refresh_all", "trade_order_sales_task"]
 
 
 @shared_task(name="ecommerce.listings_expire")

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ecommerce.views import browse, enterprises, files, inquiries, listings, notifications, office, rfq
+from ecommerce.views import browse, enterprises, files, inquiries, listings, notifications, office, rfq, trade_orders
 
 app_name = "boards"
 
@@ -27,9 +27,12 @@ urlpatterns = [
     path("quotations/<int:quotation_id>/accept/", rfq.quotation_accept, name="quotation_accept"),
     path("quotations/<int:quotation_id>/withdraw/", rfq.quotation_withdraw, name="quotation_withdraw"),
     path("quotations/<int:quotation_id>/file/", rfq.quotation_attachment, name="quotation_attachment"),
+    path("trade-orders/<int:trade_order_id>/purchase/", trade_orders.trade_order_purchase,
+         name="trade_order_purchase"),
     path("mine/", listings.my_listings, name="my_listings"),
     path("rfqs/", rfq.my_rfqs, name="my_rfqs"),
     path("inquiries/", inquiries.inquiries, name="inquiries"),
+    path("inquiries/unread/", inquiries.inquiries_unread, name="inquiries_unread"),
     path("inquiries/<int:thread_id>/", inquiries.inquiry_thread, name="inquiry_thread"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("enterprise/<slug:slug>/", enterprises.enterprise_profile, name="enterprise"),

@@ -259,3 +259,17 @@ def own_enrolments_table(request, queryset, *, export_name: str) -> OfficeTable:
         Column("granted", _("Subsidies granted"), money=True),
         Column("paid", _("Paid (CNY)"), money=True),
     ], export_name=export_name, page_size=50)
+
+
+def board_trade_table(request, rows, *, export_name: str = "board-trade") -> OfficeTable:
+    """Trade through the boards (ecommerce.selectors.trade_stats.TradeRow), one row per month and board."""
+    return OfficeTable(request, rows, columns=[
+        Column("month", _("Month"), fmt=lambda m: m.strftime("%Y-%m")),
+        Column("board_name", _("Board")),
+        Column("rfqs", _("RFQs posted"), numeric=True),
+        Column("quotations", _("Quotations"), numeric=True),
+        Column("accepted", _("Quotations accepted"), numeric=True),
+        Column("purchase_orders", _("Purchase orders made"), numeric=True),
+        Column("sales_orders", _("Sales orders made"), numeric=True),
+        Column("amount", _("Amount (CNY)"), money=True),
+    ], export_name=export_name, page_size=50)

@@ -68,6 +68,11 @@ def test_a_task_queued_in_a_cannot_read_b(clean_schemas, celery_worker_process, 
 TENANT_ID_TASKS = ("sales.availability_check", "mrp.run", "erp_common.import_run", "files.attachment_checksum")
 # Every other task of the app, and why it cannot carry one enterprise's id into another's schema.
 OTHER_TASKS = {
+    "ecommerce.trade_order_sales": "public schema: a TradeOrder id is global; the task switches into the supplier named "
+                                   "on that row (never an id from a request)",
+    "ecommerce.capacity_listings_refresh": "no id: recomputes the capacity listings of the enterprise whose schema it runs in",
+    "ecommerce.capacity_listings_refresh_all": "beat: queues one capacity_listings_refresh per enterprise with capacity "
+                                               "listings, each in its own schema",
     "inventory.month_end_close": "no id: closes the month of the schema it was queued from (tested below)",
     "inventory.month_end_close_all": "beat: queues one close per enterprise, each in its own schema",
     "core.schema_probe": "no id: reports the schema it runs in (tested above)",

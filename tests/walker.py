@@ -190,6 +190,12 @@ PARAM_RULES: dict[tuple[str, str], str] = {
     ("", "work_order_id"): "work_order",
     ("", "report_id"): "operation_report",
     ("", "worker_id"): "worker",
+    ("ecommerce.erp_views", "order_id"): "planned_order",
+    ("ecommerce.erp_views", "line_id"): "sales_order_line",
+    ("ecommerce.erp_views", "item_id"): "item",
+    ("ecommerce.capacity_views", "work_center_id"): "work_center",
+    ("ecommerce.capacity_views", "operation_id"): "wo_operation",
+    ("ecommerce.views.trade_orders", "trade_order_id"): "trade_order",
     ("", "run_id"): "mrp_run",
     ("erp_modules.mrp", "item_id"): "mrp_item",
     ("erp_modules.mrp", "order_id"): "planned_order",
@@ -469,6 +475,14 @@ def _erp_objects(side: Side) -> None:
         ids["mrp_item"] = plan.item_id if plan is not None else item.pk
         planned = PlannedOrder.objects.filter(run_id=run.pk).order_by("pk").first()
         ids["planned_order"] = planned.pk if planned is not None else None
+        from erp_modules.catalog.models import WorkCenter
+        from erp_modules.production.models import WorkOrderOperation
+        from erp_modules.sales.models import SalesOrderLine
+
+        ids["sales_order_line"] = SalesOrderLine.objects.order_by("pk").first().pk
+        ids["work_center"] = WorkCenter.objects.order_by("pk").first().pk
+        operation = WorkOrderOperation.objects.order_by("pk").first()
+        ids["wo_operation"] = operation.pk if operation is not None else None
         ids["api_token"] = api_token_create(enterprise=side.enterprise, name=f"walker {side.label}",
                                             scopes=["catalog:read"], user=owner).api_token.pk
         ids["eco"] = _eco(item, owner)
@@ -590,7 +604,7 @@ def _public_objects(world: World, make_user) -> None:
     from api.govdata.services import file_import
     from billing.tests.walk_objects import make_billing_office_walk_objects, make_billing_walk_objects
     from ecommerce import services as boards
-    from ecommerce.models import Category
+    from ecommerce.models import Category, TradeOrder
     from ecommerce.seed import boards_ensure
     from django_tenants.utils import tenant_context
 
@@ -630,6 +644,11 @@ def _public_objects(world: World, make_user) -> None:
                                      user=side.owner, body="请问交期？")
         side.ids["inquiry_thread"] = thread.pk
         other.ids.setdefault("inquiry_thread_received", thread.pk)
+        # the trade order of an acceptance (the buyer's page to make its purchase order): a row as the
+        # acceptance writes it, without accepting (the quotations stay open for the walk's other pages)
+        other.ids["trade_order"] = TradeOrder.objects.create(
+            quotation=quotation, listing=quotation.listing, board=quotation.listing.board, buyer=other.enterprise,
+            supplier=side.enterprise, amount=Decimal("5500"), purchase_error="walker").pk
     programme = office.programme_create(
             actor=world.office, code=f"walk-{next(_seq)}", name="巡检试点", module=Programme.Module.ERP,
             target_kind=Programme.TargetKind.COUNT, target_count=10, period_start=date(2026, 1, 1),

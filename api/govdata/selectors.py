@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from api.govdata.models import (CreditEvent, CreditRating, EventKind, RatingScheme, RegistryRecord, RegistryStatus,
                                 Severity, SyncRun)
+from core.uscc import normalize_uscc
 from tenants.models import Enterprise
 
 # A penalty has no removal date: it counts as active this long after the decision (信用修复 periods).
@@ -217,3 +218,47 @@ def sync_run_get(*, run_id: int) -> SyncRun | None:
 
 def linked_enterprise(*, uscc: str):
     return Enterprise.objects.filter(uscc=uscc).first()
+
+
+@dataclass
+class SearchHit:
+    """One enterprise found by the office's search: its registry facts (if any), its enterprise on the
+    platform (if any) and its credit badge."""
+    uscc: str
+    name: str
+    registry: RegistryRecord | None
+    enterprise: object | None
+    badge: CreditBadge
+
+
+def enterprise_search_codes(*, query: str) -> QuerySet:
+    """The credit codes matching a search, in code order, as a query to page: a full or partial credit
+    code (normalised as typed: full-width, spaces and dashes are fine) or part of a name (registered
+    or on the platform). Registry records and enterprises on the platform are both searched."""
+    text = (query or "").strip()
+    if not text:
+        return RegistryRecord.objects.none().values_list("uscc", flat=True)
+    code = normalize_uscc(text)
+    registry = Q(name__icontains=text)
+    platform = Q(name__icontains=text)
+    if code:
+        registry |= Q(uscc__contains=code)
+        platform |= Q(uscc__contains=code)
+    codes = RegistryRecord.objects.filter(registry, is_current=True).values_list("uscc", flat=True)
+    linked = Enterprise.objects.filter(platform).exclude(uscc__isnull=True).exclude(uscc="").values_list("uscc", flat=True)
+    return codes.union(linked).order_by("uscc")
+
+
+def enterprise_search_hits(codes) -> list[SearchHit]:
+    """The rows of one page of `enterprise_search_codes`: three queries for the badges, two for the names."""
+    codes = list(codes)
+    registries = registry_map(codes)
+    enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)}
+    badges = credit_badges_for(codes)
+    hits = []
+    for code in codes:
+        registry, enterprise = registries.get(code), enterprises.get(code)
+        name = registry.name if registry else (enterprise.name if enterprise else code)
+        hits.append(SearchHit(uscc=code, name=name, registry=registry, enterprise=enterprise,
+                              badge=badges.get(code) or CreditBadge(uscc=code)))
+    return hits

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
     path("upload/", views.upload, name="upload"),
-    path("sync/", views.sync_now, name="sync_now"),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
     path("templates/<str:kind>.xlsx", views.template_download, name="template"),
 ]

@@ -1,21 +1,19 @@
-"""Office pages of government data (public host). Thin: parse input, call a service or selector, render."""
+"""Office pages of government data (public host): search by credit code or name, the flagged enterprises,
+one enterprise's records, a file import and its report. The connector's settings, the exchange folder and
+the sync runs are on the platform administrators' page (views_platform.py, /platform/govdata/).
+Thin: parse input, call a service or selector, render."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from api.govdata import selectors, services
-from api.govdata.connector import connector_from_settings
-from api.govdata.forms import SyncForm, UploadForm
+from api.govdata.forms import UploadForm
 from api.govdata.importers import IMPORTERS
-from api.govdata.models import Channel
-from api.govdata.tasks import sync_run_execute
 from core.imports import template_workbook
 from core.uscc import normalize_uscc
 from office.permissions import office_required
@@ -23,12 +21,17 @@ from office.permissions import office_required
 
 @office_required
 def dashboard(request):
-    runs = Paginator(selectors.sync_run_list(), 25).get_page(request.GET.get("page"))
-    connector = connector_from_settings()
+    """The office's page: search by credit code or name, the flagged enterprises, a file to import.
+    How the data arrives (the centre's API, the exchange folder, the nightly sync) is the platform
+    administrators' page (views_platform.py)."""
+    query = request.GET.get("q", "").strip()
+    hits = None
+    if query:
+        hits = Paginator(selectors.enterprise_search_codes(query=query), 25).get_page(request.GET.get("page"))
+        hits.object_list = selectors.enterprise_search_hits(hits.object_list)
     return render(request, "govdata/dashboard.html", {
-        "runs": runs, "flags": selectors.office_flags(), "upload_form": UploadForm(), "sync_form": SyncForm(),
-        "api_url": connector.base_url if connector else "", "exchange_dir": services.exchange_dir(),
-        "waiting_files": services.inbox_files(), "kinds": [(k, IMPORTERS[k].title) for k in IMPORTERS],
+        "query": query, "hits": hits, "flags": selectors.office_flags(), "upload_form": UploadForm(),
+        "kinds": [(k, IMPORTERS[k].title) for k in IMPORTERS],
     })
 
 
@@ -53,20 +56,6 @@ def upload(request):
     upload_file = form.cleaned_data["file"]
     run = services.file_import(content=upload_file.read(), filename=upload_file.name,
                                kind=form.cleaned_data["kind"] or None, user=request.user)
-    return redirect("govdata:run_detail", run_id=run.pk)
-
-
-@office_required
-@require_POST
-def sync_now(request):
-    form = SyncForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose what to sync."))
-        return redirect("govdata:dashboard")
-    kind = form.cleaned_data["kind"]
-    run = services.sync_run_queue(kind=kind, channel=Channel.API, user=request.user)
-    transaction.on_commit(lambda: sync_run_execute.delay(run.pk))
-    messages.success(request, _("Sync #%(id)d is queued; this page shows its counts when it ends.") % {"id": run.pk})
     return redirect("govdata:run_detail", run_id=run.pk)
 
 

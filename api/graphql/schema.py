@@ -27,6 +27,7 @@ from api.graphql.partners.queries import PartnerQueries
 from api.graphql.pdm.mutations import PdmMutations
 from api.graphql.pdm.queries import PdmQueries
 from api.graphql.production.queries import ProductionQueries
+from api.graphql.purchasing.mutations import PurchasingMutations
 from api.graphql.purchasing.queries import PurchasingQueries
 from api.graphql.sales.mutations import SalesMutations
 from api.graphql.sales.queries import SalesQueries
@@ -42,8 +43,8 @@ class Query(AccountQueries, GovdataQueries, EnterpriseQueries, BoardQueries, Cat
         return "pong"
 
 
-class Mutation(AccountMutations, BoardMutations, CatalogMutations, SalesMutations, PdmMutations, LogisticsMutations,
-               graphene.ObjectType):
+class Mutation(AccountMutations, BoardMutations, CatalogMutations, SalesMutations, PurchasingMutations, PdmMutations,
+               LogisticsMutations, graphene.ObjectType):
     pass
 
 

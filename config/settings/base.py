@@ -172,6 +172,7 @@ CELERY_BEAT_SCHEDULE = {
     "spare-schema-pool-top-up": {"task": "tenants.spare_pool_top_up", "schedule": 60.0},
     "login-handoff-purge": {"task": "tenants.login_handoff_purge", "schedule": 3600.0},
     "govdata-nightly-sync": {"task": "govdata.sync_nightly", "schedule": crontab(minute=30, hour=2)},
+    "boards-capacity-nightly": {"task": "ecommerce.capacity_listings_refresh_all", "schedule": crontab(minute=45, hour=1)},
     "boards-listings-expire": {"task": "ecommerce.listings_expire", "schedule": 900.0},
     "programs-adoption-snapshots": {"task": "programs.adoption_snapshot_all", "schedule": crontab(minute=15, hour=1)},
     "programs-monthly-report": {"task": "programs.monthly_report",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -44,15 +44,51 @@ def category_tree(*, board: Board) -> list[Category]:
     return tops
 
 
-def category_choices(*, board: Board | None = None) -> list[tuple]:
-    qs = Category.objects.select_related("parent", "board").order_by("board__sort_order", "sort_order", "code")
+# a child category's indent in a drop-down: an ideographic space, which the browser does not collapse
+CATEGORY_INDENT = "\u3000"
+
+
+def _tree_ordered(nodes: list[Category]) -> list[tuple[Category, int]]:
+    """The categories of one board as the tree reads: each parent, then its children (by their own
+    order), each with its depth."""
+    children: dict[int | None, list[Category]] = {}
+    for node in sorted(nodes, key=lambda c: (c.sort_order, c.code)):
+        children.setdefault(node.parent_id, []).append(node)
+    ordered: list[tuple[Category, int]] = []
+
+    def walk(parent_id, depth):
+        for node in children.get(parent_id, []):
+            ordered.append((node, depth))
+            walk(node.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def category_choices_by_board(*, board: Board | None = None) -> list[tuple[Board, list[tuple[int, str]]]]:
+    """[(board, [(category id, label), …]), …]: every board's categories as its tree, children indented
+    under their parent. One query."""
+    qs = Category.objects.select_related("board").order_by("board__sort_order", "board__code", "sort_order", "code")
     if board is not None:
         qs = qs.filter(board=board)
-    return [(c.pk, f"{c.parent.name} › {c.name}" if c.parent_id else c.name) for c in qs]
+    boards: dict[int, tuple[Board, list[Category]]] = {}
+    for category in qs:
+        boards.setdefault(category.board_id, (category.board, []))[1].append(category)
+    return [(b, [(c.pk, CATEGORY_INDENT * depth + c.name) for c, depth in _tree_ordered(nodes)])
+            for b, nodes in boards.values()]
+
+
+def category_choices(*, board: Board | None = None) -> list[tuple]:
+    """The categories for a flat drop-down (the search filter), in tree order, children indented."""
+    return [choice for _board, choices in category_choices_by_board(board=board) for choice in choices]
 
 
 def with_cards(qs: QuerySet[Listing]) -> QuerySet[Listing]:
-    return qs.select_related("enterprise", "enterprise__board_card", "board", "category")
+    """Listings as the lists show them: the enterprise and its card, board, category, and the images
+    (``.list_images``, first one is the thumbnail) in one more query for the whole list."""
+    images = ListingImage.objects.only("pk", "listing_id", "sort_order").order_by("sort_order", "id")
+    return (qs.select_related("enterprise", "enterprise__board_card", "board", "category")
+            .prefetch_related(Prefetch("images", queryset=images, to_attr="list_images")))
 
 
 def board_newest(*, board: Board | None = None, kind: str = "", limit: int = 12) -> list[Listing]:

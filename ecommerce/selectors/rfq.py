@@ -5,14 +5,42 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from ecommerce.models import Listing, Quotation
+from ecommerce.pricing import (price_places, quotation_basis_text, quotation_landed, quotation_landed_total,
+                               unit_money)
 from ecommerce.selectors.listings import my_listings
 from tenants.models import Enterprise, Membership, User
 
 
+def _with_landed(quotation: Quotation, *, unit: str) -> Quotation:
+    quotation.landed = quotation_landed(quotation, unit=unit)
+    places = price_places(quotation.unit_price)  # ¥0.0345 keeps its 4 decimals, ¥1.55 shows 2
+    quotation.unit_price_shown = unit_money(quotation.unit_price, places)
+    quotation.landed_shown = unit_money(quotation.landed.unit_price, places)
+    quotation.landed_total = quotation_landed_total(quotation)
+    quotation.basis = quotation_basis_text(quotation)
+    return quotation
+
+
+def quotations_on_one_basis(quotations, *, unit: str = "") -> list[Quotation]:
+    """The quotations ranked by their unit price with VAT included and delivered (ecommerce.pricing),
+    each with ``.landed`` (that price and the sentence that explains it; ``.landed_shown`` the price as
+    shown, with the decimals of the quoted ``.unit_price_shown``; ``.landed_total`` the whole order's),
+    ``.basis`` (the terms it was quoted on) and ``.is_best`` (the lowest of those the buyer can still
+    choose or chose, i.e. not declined; ties are all best)."""
+    ranked = [_with_landed(quotation, unit=unit) for quotation in quotations]
+    ranked.sort(key=lambda q: (q.landed.unit_price, q.created_at, q.pk))
+    best = min((q.landed.unit_price for q in ranked if q.status != Quotation.Status.DECLINED), default=None)
+    for quotation in ranked:
+        quotation.is_best = best is not None and quotation.status != Quotation.Status.DECLINED and (
+            quotation.landed.unit_price == best)
+    return ranked
+
+
 def rfq_quotations(*, listing: Listing) -> list[Quotation]:
-    return list(Quotation.objects.filter(listing=listing).exclude(status=Quotation.Status.WITHDRAWN)
-                .select_related("enterprise", "enterprise__board_card", "created_by")
-                .order_by("unit_price", "created_at"))
+    """The buyer's comparison: the RFQ's quotations (withdrawn ones left out), best first on one basis."""
+    return quotations_on_one_basis(
+        Quotation.objects.filter(listing=listing).exclude(status=Quotation.Status.WITHDRAWN)
+        .select_related("enterprise", "enterprise__board_card", "created_by"), unit=listing.unit)
 
 
 def rfq_quotations_of(*, listing: Listing, user: User) -> list[Quotation]:
@@ -21,8 +49,9 @@ def rfq_quotations_of(*, listing: Listing, user: User) -> list[Quotation]:
         return []
     enterprise_ids = Membership.objects.filter(user=user, enterprise__status=Enterprise.Status.ACTIVE).values(
         "enterprise_id")
-    return list(Quotation.objects.filter(listing=listing, enterprise__in=enterprise_ids)
+    mine = list(Quotation.objects.filter(listing=listing, enterprise__in=enterprise_ids)
                 .select_related("enterprise").order_by("enterprise__name"))
+    return [_with_landed(quotation, unit=listing.unit) for quotation in mine]
 
 
 def quotation_get(*, quotation_id: int) -> Quotation | None:

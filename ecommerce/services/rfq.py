@@ -16,9 +16,12 @@ from ecommerce.conf import setting
 from ecommerce.error_codes import BoardsErrorCode as Code
 from ecommerce.hooks import quotation_accepted_send
 from ecommerce.models import Listing, Notification, Quotation
+from ecommerce.pricing import quotation_basis_text, quotation_landed
 from ecommerce.services._common import decimal_or_none, listing_close_for, listing_locked, listing_url
 from ecommerce.services.notifications import notification_create
 from ecommerce.services.permissions import enterprise_contact_user, listing_poster, member_require
+from ecommerce.services.quotation_terms import quotation_terms_clean
+from ecommerce.services.trade_orders import trade_order_create
 from ecommerce.uploads import attachment_check
 from tenants.models import Enterprise, Role, User
 
@@ -28,13 +31,24 @@ def rfq_quota(listing: Listing) -> int:
     return min(listing.rfq_max_quotations or limit, limit)
 
 
+def _plain(number) -> str:
+    """1.5500 → "1.55", 100.0000 → "100" (never "1E+2")."""
+    return format(number.normalize(), "f")
+
+
 @transaction.atomic
 def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User | None, unit_price, quantity,
-                     lead_time_days: int, valid_until, note: str = "", attachment=None, api_token=None) -> Quotation:
+                     lead_time_days: int, valid_until, note: str = "", attachment=None, api_token=None,
+                     price_includes_vat=True, vat_rate=None, delivery_terms=None, freight=None, payment_terms=None,
+                     supplier_item_id=None) -> Quotation:
     """A supplier quotes on an open RFQ (one quotation per supplier; quoting again replaces it while the
     RFQ is open). The RFQ closes when it has received its quota of quotations (withdrawn ones do not
     count). Quoting again after withdrawing is a new quotation: the buyer is told again and the withdrawn
-    quotation's file is not carried over."""
+    quotation's file is not carried over.
+
+    Its terms (services.quotation_terms: VAT included or not and the rate, delivered or ex works with the
+    freight, payment terms, the supplier's own ERP item) default to incl. 13 % VAT, delivered, 30 days; the
+    buyer's comparison puts every quotation on one basis with them (ecommerce.pricing)."""
     member_require(user=user, enterprise=enterprise, minimum=Role.CLERK, api_token=api_token)
     listing = listing_locked(listing)
     if not listing.is_rfq:
@@ -51,6 +65,9 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User | N
         raise field_error("quantity", _("Enter a quantity greater than zero."), Code.QUANTITY)
     if valid_until is None or valid_until < timezone.localdate():
         raise field_error("valid_until", _("The quotation must be valid until today or later."), Code.VALIDITY)
+    terms = quotation_terms_clean(enterprise=enterprise, price_includes_vat=price_includes_vat, vat_rate=vat_rate,
+                                  delivery_terms=delivery_terms, freight=freight, payment_terms=payment_terms,
+                                  supplier_item_id=supplier_item_id)
     existing = Quotation.objects.filter(listing=listing, enterprise=enterprise).first()
     resubmitted = existing is not None and existing.status == Quotation.Status.WITHDRAWN
     quotation = existing or Quotation(listing=listing, enterprise=enterprise)
@@ -62,6 +79,8 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User | N
     quotation.unit_price, quotation.quantity = unit_price, quantity
     quotation.lead_time_days, quotation.valid_until = int(lead_time_days), valid_until
     quotation.note = (note or "").strip()
+    for name, value in terms._asdict().items():
+        setattr(quotation, name, value)
     quotation.status, quotation.decided_at = Quotation.Status.SUBMITTED, None
     if attachment is not None:
         quotation.attachment_name = attachment_check(attachment, field="attachment")
@@ -75,9 +94,14 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User | N
             user=poster, enterprise_id=listing.enterprise_id, kind=Notification.Kind.QUOTATION,
             url=listing_url(listing),
             title=lambda: _("New quotation for %(title)s") % {"title": listing.title},
-            body=lambda: _("%(supplier)s quoted %(price)s CNY per %(unit)s for %(qty)s, lead time %(days)d days.")
-            % {"supplier": enterprise, "price": quotation.unit_price.normalize(), "unit": listing.unit or "-",
-               "qty": quotation.quantity.normalize(), "days": quotation.lead_time_days})
+            body=lambda: "\n".join([
+                _("%(supplier)s quoted %(price)s CNY per %(unit)s for %(qty)s, lead time %(days)d days.")
+                % {"supplier": enterprise, "price": _plain(quotation.unit_price), "unit": listing.unit or "-",
+                   "qty": _plain(quotation.quantity), "days": quotation.lead_time_days},
+                _("Terms: %(basis)s; payment %(payment)s.") % {"basis": quotation_basis_text(quotation),
+                                                               "payment": quotation.get_payment_terms_display()},
+                _("Incl. VAT and delivered: %(landed)s CNY per %(unit)s.")
+                % {"landed": _plain(quotation_landed(quotation).unit_price), "unit": listing.unit or "-"}]))
     if count >= rfq_quota(listing):
         listing_close_for(listing, Listing.ClosedReason.QUOTA)
         if poster is not None:
@@ -92,7 +116,9 @@ def quotation_submit(*, listing: Listing, enterprise: Enterprise, user: User | N
 
 @transaction.atomic
 def quotation_accept(*, quotation: Quotation, user: User | None, api_token=None) -> Quotation:
-    """The buyer accepts one quotation: the others are declined and the RFQ is closed."""
+    """The buyer accepts one quotation: the others are declined and the RFQ is closed. In the same transaction
+    the accepted quotation becomes a TradeOrder with the buyer's draft purchase order (or the reason there is
+    none); the supplier's draft sales order follows by a task (services/trade_orders.py)."""
     listing = listing_locked(quotation.listing)
     member_require(user=user, enterprise=listing.enterprise, minimum=Role.CLERK, api_token=api_token)
     quotation = (Quotation.objects.select_for_update(of=("self",)).select_related("enterprise", "created_by")
@@ -112,6 +138,7 @@ def quotation_accept(*, quotation: Quotation, user: User | None, api_token=None)
     Quotation.objects.filter(pk__in=[q.pk for q in others]).update(status=Quotation.Status.DECLINED, decided_at=now)
     if listing.status != Listing.Status.CLOSED or listing.closed_reason != Listing.ClosedReason.ACCEPTED:
         listing_close_for(listing, Listing.ClosedReason.ACCEPTED)
+    trade_order_create(quotation=quotation, listing=listing, user=user)
     supplier = quotation.created_by if quotation.created_by_id else enterprise_contact_user(quotation.enterprise_id)
     if supplier is not None:
         notification_create(
@@ -169,7 +196,7 @@ def quotation_withdraw(*, quotation: Quotation, user: User | None, api_token=Non
 
         def body() -> str:
             parts = [_("%(supplier)s withdrew its quotation (%(price)s CNY per %(unit)s).")
-                     % {"supplier": quotation.enterprise, "price": quotation.unit_price.normalize(),
+                     % {"supplier": quotation.enterprise, "price": _plain(quotation.unit_price),
                         "unit": listing.unit or "-"}]
             if reason:
                 parts.append(_("Reason: %(reason)s") % {"reason": reason})

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ecommerce.credit_source import credit_source
@@ -29,6 +30,14 @@ def listing_price(listing) -> str:
     else:
         text = f"{_yuan(listing.price_min)} – {_yuan(listing.price_max)}{unit}"
     return text + (" · " + _("negotiable") if listing.negotiable else "")
+
+
+@register.filter
+def english_name(obj) -> str:
+    """A board's or category's English name, only when the page is in English (a zh-Hans page shows the
+    Chinese name alone)."""
+    language = get_language() or ""
+    return getattr(obj, "name_en", "") if language.split("-")[0] == "en" else ""
 
 
 @register.filter

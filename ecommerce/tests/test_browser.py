@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ecommerce.models import Listing, Notification, Quotation
+from ecommerce.models import Category, Listing, Notification, Quotation
 from core.testing import browser_login, browser_page, live_site, screenshots_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def test_post_a_demand_another_enterprise_quotes_the_buyer_accepts(live_server, 
     page.goto(f"{site}/boards/")
     page.locator("#nav-post").click()
     page.locator("#id_kind_1").check()  # demand
-    page.locator("#id_category").select_option(label="家电配件 › 电机")
+    page.locator("#id_category").select_option(value=str(Category.objects.get(code="appl-parts-motor").pk))
     page.locator("#id_title").fill("求购油烟机用交流电机 220V 180W")
     page.locator("#id_description").fill("长期采购，低噪音，铜线绕组。")
     page.locator("#id_attributes").fill("电压: 220V\n功率: 180W")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,6 +46,20 @@ def inquiry_start(request, listing_id: int):
 def inquiries(request):
     return render(request, "ecommerce/inquiries.html", {**nav_context(request),
                                                          "threads": selectors.inquiry_threads(user=request.user)})
+
+
+def inquiries_unread(request):
+    """The unread counters of the navigation bar and, with ?threads=1 (the inbox), the conversations: a
+    fragment the inquiry pages poll (htmx, out-of-band swaps). Reading it marks nothing read. Logged out
+    (the session ended), 286 tells htmx to stop polling."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=286)
+    user = request.user
+    threads = selectors.inquiry_threads(user=user) if request.GET.get("threads") else None
+    unread = sum(t.unread for t in threads) if threads is not None else selectors.inquiry_unread_total(user=user)
+    return render(request, "ecommerce/_inquiries_unread.html", {
+        "unread_inquiries": unread, "unread_notifications": selectors.notifications_unread_count(user=user),
+        "threads": threads})
 
 
 @boards_view(login=True)

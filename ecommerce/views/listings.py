@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core.forms import form_errors_from
@@ -56,8 +57,6 @@ def _rfq_context(listing: Listing, *, user, is_owner: bool, is_office: bool, act
     context = {"quotation_count": len(quotations), "quota": services.rfq_quota(listing)}
     if is_owner or is_office:
         context["quotations"] = quotations
-        prices = [q.unit_price for q in quotations if q.status != Quotation.Status.DECLINED]
-        context["best_price"] = min(prices) if prices else None
         context["can_accept"] = is_owner and not any(q.status == Quotation.Status.ACCEPTED for q in quotations)
     else:
         mine = with_withdraw_flags(selectors.rfq_quotations_of(listing=listing, user=user), user=user)
@@ -135,7 +134,7 @@ def my_listings(request):
     table = Table(
         request, selectors.my_listings(user=request.user),
         columns=[Column("title", _("Title"), sort="title", link=listing_url),
-                 Column("kind", _("Kind"), sort="kind"),
+                 Column("kind", pgettext("listing kind", "Supply or demand"), sort="kind"),
                  Column("enterprise.display_name", _("Enterprise"), sort="enterprise__name"),
                  Column("board.name", _("Board"), sort="board__sort_order"),
                  Column("status", _("Status"), sort="status"),
@@ -145,7 +144,7 @@ def my_listings(request):
                  Column("created_at", _("Created"), sort="created_at")],
         search_fields=["title", "description"],
         filters=[Filter("status", _("Status"), choices=list(Listing.Status.choices)),
-                 Filter("kind", _("Kind"), choices=list(Listing.Kind.choices))],
+                 Filter("kind", pgettext("listing kind", "Supply or demand"), choices=list(Listing.Kind.choices))],
         export_name="my-listings", default_sort="-created_at")
     if table.wants_export:
         return table.export_response()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core.errors import error_messages
@@ -23,7 +24,7 @@ def office(request):
         request, selectors.office_listings(),
         columns=[Column("title", _("Title"), sort="title", link=listing_url),
                  Column("enterprise.display_name", _("Enterprise"), sort="enterprise__name"),
-                 Column("kind", _("Kind"), sort="kind"),
+                 Column("kind", pgettext("listing kind", "Supply or demand"), sort="kind"),
                  Column("board.name", _("Board")),
                  Column("status", _("Status"), sort="status"),
                  Column("featured", _("Featured"), sort="featured"),

@@ -40,7 +40,7 @@ class BomReleaseForm(BootstrapMixin, forms.Form):
 class WorkCenterForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = WorkCenter
-        fields = ["code", "name", "cost_per_hour", "active"]
+        fields = ["code", "name", "cost_per_hour", "process", "hours_per_week", "active"]
 
 
 class RoutingForm(BootstrapMixin, forms.Form):
@@ -52,7 +52,8 @@ class RoutingForm(BootstrapMixin, forms.Form):
 class RoutingOperationForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = RoutingOperation
-        fields = ["sequence", "name", "work_center", "setup_minutes", "run_minutes_per_unit", "piece_rate"]
+        fields = ["sequence", "name", "work_center", "setup_minutes", "run_minutes_per_unit", "piece_rate",
+                  "outsourced", "process"]
 
 
 RoutingOperationFormSet = forms.formset_factory(RoutingOperationForm, extra=5, max_num=30)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.imports import ImportColumn, Importer, RowError, parse_choice, parse_decimal, parse_int
+from core.imports import ImportColumn, Importer, RowCheck, parse_choice, parse_decimal, parse_int
 from erp_modules.catalog.models import Bom, BomLine, Item
 from erp_modules.catalog.services import bom_create, bom_cycle_path
 
@@ -23,8 +23,8 @@ class BomLineImporter(Importer):
         ImportColumn("component", gettext_lazy("Component code"), required=True, example="MOTOR-220V"),
         ImportColumn("quantity", gettext_lazy("Quantity"), required=True, example="1"),
         ImportColumn("scrap_pct", gettext_lazy("Scrap %"), example="0"),
-        ImportColumn("line_type", gettext_lazy("Line type"), example="component",
-                     help=gettext_lazy("component or by_product")),
+        ImportColumn("line_type", gettext_lazy("Line type"), example=BomLine.LineType.COMPONENT.label,
+                     choices=BomLine.LineType.choices),
         ImportColumn("sequence", gettext_lazy("Sequence"), example="10"),
     ]
 
@@ -32,26 +32,32 @@ class BomLineImporter(Importer):
         return {"items": {i.code.lower(): i for i in Item.objects.all()}}
 
     def validate_row(self, row, context) -> dict:
+        check = RowCheck()
+        unknown_fix = _("Correct the code, or import the item first.")
         parent = context["items"].get(row["parent"].lower())
-        if parent is None:
-            raise RowError("parent", _("Unknown item %(code)s.") % {"code": row["parent"]})
-        if parent.item_type in (Item.Type.RAW, Item.Type.SERVICE):
-            raise RowError("parent", _("%(type)s items have no bill of materials.")
-                           % {"type": parent.get_item_type_display()})
+        if parent is None and row["parent"]:
+            check.add("parent", _("Unknown item %(code)s.") % {"code": row["parent"]}, fix=unknown_fix)
+        elif parent is not None and parent.item_type in (Item.Type.RAW, Item.Type.SERVICE):
+            check.add("parent", _("%(type)s items have no bill of materials.")
+                      % {"type": parent.get_item_type_display()},
+                      fix=_("Give a finished good, a sub-assembly or a kit as the parent."))
         component = context["items"].get(row["component"].lower())
-        if component is None:
-            raise RowError("component", _("Unknown item %(code)s.") % {"code": row["component"]})
-        if component.pk == parent.pk:
-            raise RowError("component", _("An item cannot contain itself."))
-        scrap = parse_decimal(row.get("scrap_pct", ""), "scrap_pct", minimum=Decimal("0"))
-        if scrap >= 100:
-            raise RowError("scrap_pct", _("Must be below 100."))
-        return {"parent": parent, "component": component,
-                "quantity": parse_decimal(row["quantity"], "quantity", allow_blank=False, minimum=Decimal("0.0001")),
-                "scrap_pct": scrap,
-                "line_type": parse_choice(row.get("line_type", ""), "line_type", BomLine.LineType.choices,
-                                          default=BomLine.LineType.COMPONENT),
-                "sequence": parse_int(row.get("sequence", ""), "sequence", default=0)}
+        if component is None and row["component"]:
+            check.add("component", _("Unknown item %(code)s.") % {"code": row["component"]}, fix=unknown_fix)
+        elif component is not None and parent is not None and component.pk == parent.pk:
+            check.add("component", _("An item cannot contain itself."), fix=_("Give another item as the component."))
+        scrap = check(parse_decimal, row.get("scrap_pct", ""), "scrap_pct", minimum=Decimal("0"))
+        if scrap is not None and scrap >= 100:
+            check.add("scrap_pct", _("Must be below 100."), fix=_("Write a percentage from 0 to 99.99."))
+        clean = {"parent": parent, "component": component,
+                 "quantity": check(parse_decimal, row["quantity"], "quantity", allow_blank=False,
+                                   minimum=Decimal("0.0001")),
+                 "scrap_pct": scrap,
+                 "line_type": check(parse_choice, row.get("line_type", ""), "line_type", BomLine.LineType.choices,
+                                    default=BomLine.LineType.COMPONENT),
+                 "sequence": check(parse_int, row.get("sequence", ""), "sequence", default=0)}
+        check.done()
+        return clean
 
     def write(self, rows, *, user, progress) -> int:
         by_parent = defaultdict(list)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import field_error
-from core.imports import MAX_ERRORS_KEPT, Importer, import_validate, read_table
+from core.imports import MAX_ERRORS_KEPT, Importer, import_validate, problems_workbook, read_table
 from core.jobs import JobStatus, Progress, job_execute, job_request
 from erp_modules.common.models import ImportJob
 
@@ -113,9 +113,11 @@ def _import_work(job: ImportJob, progress: Progress) -> dict | None:
         _publish(job.pk, ImportJob.Stage.VALIDATING, 0, total)
         rows, errors = import_validate(importer, frame)
         if errors:
+            rows_to_fix = len({e.row for e in errors})
             return _rejected(job, processed_rows=total, error_count=len(errors),
-                             errors=[e.as_dict() for e in errors[:MAX_ERRORS_KEPT]],
-                             message=_("%(n)d problems found; nothing was imported.") % {"n": len(errors)})
+                             errors=[e.report() for e in errors[:MAX_ERRORS_KEPT]],
+                             message=_("%(n)d problems in %(rows)d rows; nothing was imported. Correct them all "
+                                       "and upload the whole file again.") % {"n": len(errors), "rows": rows_to_fix})
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=total)
         progress(50, ImportJob.Stage.WRITING)
         _publish(job.pk, ImportJob.Stage.WRITING, 0, len(rows))
@@ -125,6 +127,26 @@ def _import_work(job: ImportJob, progress: Progress) -> dict | None:
         return {"written_rows": written, "message": _("%(n)d rows imported.") % {"n": written}}
     finally:
         cache.delete(_progress_key(job.pk))
+
+
+def import_problems_file(*, job: ImportJob) -> bytes | None:
+    """The rejected file given back to be corrected (core.imports.problems_workbook): every row of the upload —
+    nothing of it was written, so all of it must come back — with its problems in a first column and the faulty
+    cells marked. None when the job has no row to fix or its file cannot be read any more."""
+    if job.status != JobStatus.FAILED or not any(int(e.get("row", 0)) > 1 for e in job.errors or []):
+        return None
+    try:
+        with job.file.open("rb") as fh:
+            frame = read_table(fh.read(), job.original_name)
+    except (OSError, ValueError):
+        return None
+    return problems_workbook(frame, job.errors)
+
+
+def import_problem_rows(*, job: ImportJob) -> list[dict]:
+    """The job's problems for the page, also those stored before they named the header, value and fix."""
+    return [{"row": e.get("row"), "header": e.get("header") or e.get("column", ""), "value": e.get("value", ""),
+             "message": e.get("message", ""), "fix": e.get("fix", "")} for e in job.errors or []]
 
 
 def _rejected(job: ImportJob, **fields) -> None:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.forms import form_errors_from
 from core.imports import template_workbook
@@ -75,14 +75,28 @@ def _job(job_id: int) -> ImportJob:
 @role_required(Role.VIEWER)
 def import_detail(request, job_id: int):
     job = _job(job_id)
-    table = Table(request, job.errors, export_name=f"import-{job.pk}-problems", page_size=50, columns=[
-        Column("row", gettext_lazy("Row"), numeric=True), Column("column", gettext_lazy("Column")),
-        Column("message", gettext_lazy("Problem"))])
+    problems = imports.import_problem_rows(job=job)
+    table = Table(request, problems, export_name=f"import-{job.pk}-problems", page_size=50, columns=[
+        Column("row", gettext_lazy("Row"), numeric=True), Column("header", gettext_lazy("Column")),
+        Column("value", pgettext_lazy("import", "Value found")), Column("message", gettext_lazy("Problem")),
+        Column("fix", pgettext_lazy("import", "How to fix it"))])
     if table.wants_export:
         return table.export_response()
     return render(request, "common/import_detail.html", {
         "job": job, "table": table, "progress": imports.import_progress(job=job),
-        "title": imports.importer_get(job.kind).title})
+        "title": imports.importer_get(job.kind).title,
+        "rows_to_fix": len({p["row"] for p in problems if (p["row"] or 0) > 1})})
+
+
+@role_required(Role.VIEWER)
+def import_problems_download(request, job_id: int):
+    """The rejected file with its problems, to correct and upload again (the same 404 for another's job)."""
+    content = imports.import_problems_file(job=_job(job_id))
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="import-{job_id}-to-fix.xlsx"'
+    return response
 
 
 @role_required(Role.VIEWER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.imports import ImportColumn, ImportError_, Importer, RowError, parse_bool, parse_int
+from core.imports import ImportColumn, ImportError_, Importer, RowCheck, parse_bool, parse_int
 from core.uscc import normalize_uscc, uscc_errors
 from erp_modules.partners.models import Partner
 
@@ -31,26 +31,34 @@ class PartnerImporter(Importer):
                 "usccs": set(Partner.objects.exclude(uscc="").values_list("uscc", flat=True))}
 
     def validate_row(self, row, context) -> dict:
-        if row["code"].lower() in context["codes"]:
-            raise RowError("code", _("Code %(code)s already exists.") % {"code": row["code"]})
-        is_customer = parse_bool(row.get("is_customer", ""), "is_customer")
-        is_supplier = parse_bool(row.get("is_supplier", ""), "is_supplier")
-        if not (is_customer or is_supplier):
-            raise RowError("is_customer", _("Mark the partner as a customer, a supplier or both."))
+        check = RowCheck()
+        if row["code"] and row["code"].lower() in context["codes"]:
+            check.add("code", _("Code %(code)s already exists.") % {"code": row["code"]},
+                      fix=_("Use a new code, or leave the existing partner out of the file."))
+        is_customer = check(parse_bool, row.get("is_customer", ""), "is_customer")
+        is_supplier = check(parse_bool, row.get("is_supplier", ""), "is_supplier")
+        if not check.failed("is_customer", "is_supplier") and not (is_customer or is_supplier):
+            check.add("is_customer", _("Mark the partner as a customer, a supplier or both."),
+                      fix=_("Write 是 under Customer, Supplier or both."))
         uscc = normalize_uscc(row.get("uscc", ""))
         if uscc:
             problems = uscc_errors(uscc)
             if problems:
-                raise RowError("uscc", str(problems[0][1]))
-            if uscc in context["usccs"]:
-                raise RowError("uscc", _("A partner with this credit code exists already."))
+                check.add("uscc", str(problems[0][1]), fix=_("Copy the 18-character code from the business licence, "
+                                                             "or leave the cell empty."))
+            elif uscc in context["usccs"]:
+                check.add("uscc", _("A partner with this credit code exists already."),
+                          fix=_("Leave the existing partner out of the file."))
         email = row.get("email", "")
         if email and "@" not in email:
-            raise RowError("email", _("Enter a valid email address."))
-        return {"code": row["code"][:30], "name": row["name"][:200], "is_customer": is_customer,
-                "is_supplier": is_supplier, "uscc": uscc, "contact_name": row.get("contact_name", "")[:100],
-                "phone": row.get("phone", "")[:30], "email": email[:254], "address": row.get("address", "")[:255],
-                "payment_terms_days": parse_int(row.get("payment_terms_days", ""), "payment_terms_days", default=30)}
+            check.add("email", _("Enter a valid email address."), fix=_("Write an address such as name@example.com."))
+        clean = {"code": row["code"][:30], "name": row["name"][:200], "is_customer": is_customer,
+                 "is_supplier": is_supplier, "uscc": uscc, "contact_name": row.get("contact_name", "")[:100],
+                 "phone": row.get("phone", "")[:30], "email": email[:254], "address": row.get("address", "")[:255],
+                 "payment_terms_days": check(parse_int, row.get("payment_terms_days", ""), "payment_terms_days",
+                                             default=30)}
+        check.done()
+        return clean
 
     def validate_all(self, rows, context):
         errors, codes, usccs = [], {}, {}

@@ -11,6 +11,7 @@ from core.tables import Column, Filter, Table
 from erp_modules.common.forms import form_save
 from erp_modules.common.selectors import audit_history
 from erp_modules.partners import selectors, services
+from erp_modules.partners.credit import partner_credit_for, partner_credit_one
 from erp_modules.partners.forms import PartnerForm
 from erp_modules.partners.models import Partner
 from tenants.models import Role
@@ -18,8 +19,32 @@ from tenants.models import Role
 YES_NO = [("true", gettext_lazy("yes")), ("false", gettext_lazy("no"))]
 
 
+class CreditColumn(Column):
+    """A partner's registry status and credit badge from `credits` ({credit code: PartnerCredit}, filled once the
+    table knows its page: one batch for the page's partners). On the page: the badge (HTML); in the export: the
+    status and the ratings as text."""
+
+    def __init__(self, key, label, *, credits: dict, html: bool):
+        super().__init__(key, label)
+        self.credits, self.html = credits, html
+
+    def value(self, obj):
+        credit = self.credits.get(obj.uscc) if obj.uscc else None
+        if credit is None:
+            return ""
+        if self.html:
+            return credit.badge_html
+        return " · ".join(part for part in (credit.status_label, credit.rating_text) if part)
+
+    def display(self, obj) -> str:
+        value = self.value(obj)
+        return value if value else "—"
+
+
 @role_required(Role.VIEWER)
 def partner_list(request):
+    credits: dict = {}  # the government credit of the partners shown (api/govdata, through partners.credit)
+    exporting = request.GET.get("export") == "xlsx"
     table = Table(
         request, selectors.partner_list(active=None), export_name="partners", default_sort="code",
         columns=[
@@ -28,6 +53,7 @@ def partner_list(request):
             Column("is_customer", gettext_lazy("Customer")),
             Column("is_supplier", gettext_lazy("Supplier")),
             Column("uscc", gettext_lazy("Unified Social Credit Code")),
+            CreditColumn("credit", gettext_lazy("Registry status and credit"), credits=credits, html=not exporting),
             Column("contact_name", gettext_lazy("Contact person")),
             Column("phone", gettext_lazy("Phone")),
             Column("payment_terms_days", gettext_lazy("Payment terms (days)"), numeric=True),
@@ -39,7 +65,9 @@ def partner_list(request):
                  Filter("active", gettext_lazy("Active"), YES_NO)],
     )
     if table.wants_export:
+        credits.update(partner_credit_for(table.filtered.values_list("uscc", flat=True)))
         return table.export_response()
+    credits.update(partner_credit_for(p.uscc for p in table.page))
     return render(request, "partners/partner_list.html", {"table": table,
                                                           "can_edit": request.membership.has_role(Role.CLERK)})
 
@@ -55,7 +83,7 @@ def _get(partner_id: int) -> Partner:
 def partner_detail(request, partner_id: int):
     partner = _get(partner_id)
     return render(request, "partners/partner_detail.html", {
-        "partner": partner, "history": audit_history(obj=partner)[:30],
+        "partner": partner, "history": audit_history(obj=partner)[:30], "credit": partner_credit_one(partner),
         "can_edit": request.membership.has_role(Role.CLERK)})
 
 

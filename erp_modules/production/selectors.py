@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from erp_modules.catalog.models import Item
+from erp_modules.catalog.models import Item, WorkCenter
 from erp_modules.inventory.models import Lot, MoveType, Reservation, SerialNumber, StockBalance, StockMove
 from erp_modules.production.models import (REFERENCE_TYPE, OperationReport, WorkOrder, WorkOrderComponent,
                                            WorkOrderOperation)
@@ -309,3 +310,133 @@ def component_stock_options(*, work_order: WorkOrder) -> dict[int, list[tuple[st
                    .order_by("serial")):
         options[serial.item_id].append((serial.serial, Decimal("1")))
     return dict(options)
+
+
+# ---- spare capacity and outsourced operations (the boards' capacity and processing listings) ---------------
+
+
+HOUR_PLACES = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    """One week of a work center: its hours, the work-order load planned in it, and what is left free."""
+
+    week: date  # the Monday
+    capacity_hours: Decimal
+    load_hours: Decimal
+    free_hours: Decimal
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _operation_window(*, planned_start: date | None, planned_end: date | None, today: date) -> tuple[date, date]:
+    """The days the remaining work of an operation is spread over: the work order's planned dates, from today
+    on (work still to do on an order planned in the past, or undated, lands today: it is due now)."""
+    start = planned_start or planned_end or today
+    end = planned_end or start
+    start, end = max(start, today), max(end, today)
+    return start, end
+
+
+def work_center_free_hours(*, work_center: WorkCenter, weeks: int = 6, today: date | None = None) -> list[WeekLoad]:
+    """Free hours of ``work_center`` for ``weeks`` weeks from this week's Monday: hours_per_week minus the load
+    of the open work orders (draft, released, in progress) whose operations run there.
+
+    The load of an operation is what is still to do: planned minutes minus the minutes reported, never below
+    zero; it is spread evenly over the calendar days of its work order's planned start..end from today on
+    (_operation_window). Free hours never go below zero (an overloaded week has none) and are rounded down to
+    0.1 h; load to the nearest 0.1 h. Nothing of the work orders themselves leaves this function but the sums."""
+    today = today or timezone.localdate()
+    first = week_monday(today)
+    horizon_end = first + timedelta(days=7 * weeks)  # exclusive
+    load = [ZERO] * weeks
+    rows = (WorkOrderOperation.objects.filter(work_center=work_center, work_order__status__in=WorkOrder.OPEN_STATUSES)
+            .values_list("planned_minutes", "minutes", "work_order__planned_start", "work_order__planned_end"))
+    for planned, reported, start, end in rows:
+        remaining = max(planned - reported, ZERO) / SIXTY
+        if remaining <= 0:
+            continue
+        start, end = _operation_window(planned_start=start, planned_end=end, today=today)
+        days = (end - start).days + 1
+        per_day = remaining / days
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            if day >= horizon_end:
+                break
+            load[(day - first).days // 7] += per_day
+    capacity = Decimal(work_center.hours_per_week)
+    result = []
+    for n in range(weeks):
+        hours = load[n].quantize(HOUR_PLACES, ROUND_HALF_UP)
+        free = max(capacity - load[n], ZERO).quantize(HOUR_PLACES, ROUND_DOWN)
+        result.append(WeekLoad(week=first + timedelta(days=7 * n), capacity_hours=capacity, load_hours=hours,
+                               free_hours=free))
+    return result
+
+
+def capacity_work_centers() -> QuerySet[WorkCenter]:
+    """Active work centers with a process: the ones whose spare hours can go on the boards."""
+    return WorkCenter.objects.filter(active=True).exclude(process="").order_by("code")
+
+
+def capacity_work_center_get(*, work_center_id: int) -> WorkCenter | None:
+    """None whether missing, inactive, without a process, or another enterprise's (another schema)."""
+    return capacity_work_centers().filter(pk=work_center_id).first()
+
+
+@dataclass(frozen=True)
+class OutsourcedOperation:
+    """What a processing demand says about an operation of a work order marked outsourced (外协)."""
+
+    operation: WorkOrderOperation
+    process: str
+    quantity: Decimal  # still to process: the order's quantity minus the good quantity reported
+    hours: Decimal  # planned minutes still to do, in hours (our own rates: what the subcontractor's quote replaces)
+    start: date  # the window the work is wanted in (from today to the need date)
+    need_date: date
+
+    @property
+    def work_order(self) -> WorkOrder:
+        return self.operation.work_order
+
+
+def outsourced_operations() -> QuerySet[WorkOrderOperation]:
+    """Operations of open work orders whose routing operation is marked outsourced."""
+    return (WorkOrderOperation.objects.filter(work_order__status__in=WorkOrder.OPEN_STATUSES,
+                                              routing_operation__outsourced=True)
+            .select_related("work_order", "work_order__item", "work_order__item__uom", "work_center",
+                            "routing_operation")
+            .order_by(F("work_order__planned_end").asc(nulls_last=True), "work_order__number", "sequence"))
+
+
+def outsourced_operation_get(*, operation_id: int, today: date | None = None) -> OutsourcedOperation | None:
+    """The outsourced operation of an open work order; None when missing, not outsourced, its order closed, or
+    another enterprise's. The need date is the work order's planned end (else start, else two weeks on)."""
+    operation = outsourced_operations().filter(pk=operation_id).first()
+    if operation is None:
+        return None
+    today = today or timezone.localdate()
+    wo = operation.work_order
+    need = wo.planned_end or wo.planned_start or today + timedelta(days=14)
+    start = min(max(wo.planned_start or today, today), max(need, today))
+    process = operation.routing_operation.process or operation.work_center.process or ""
+    quantity = max(wo.quantity - operation.quantity_good, ZERO)
+    hours = (max(operation.planned_minutes - operation.minutes, ZERO) / SIXTY).quantize(HOUR_PLACES, ROUND_HALF_UP)
+    return OutsourcedOperation(operation=operation, process=process, quantity=quantity, hours=hours, start=start,
+                               need_date=need)
+
+
+def outsourced_operation_components(*, operation_id: int) -> list[tuple[Item, Decimal]]:
+    """What a subcontractor doing this outsourced operation is sent: its work order's components still to
+    issue, [(item, quantity)] (for erp_modules.purchasing.subcontract.subcontract_order_create); [] when the
+    operation is not an outsourced one of an open work order here."""
+    operation = outsourced_operations().filter(pk=operation_id).first()
+    if operation is None:
+        return []
+    return [(c.item, c.quantity_remaining)
+            for c in (operation.work_order.components.filter(line_type=WorkOrderComponent.LineType.COMPONENT)
+                      .select_related("item", "item__uom").order_by("sequence", "id"))
+            if c.quantity_remaining > 0]

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from erp_modules.purchasing import views
+from erp_modules.purchasing import views, views_subcontract
 
 app_name = "purchasing"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("orders/<int:order_id>/invoice/", views.order_invoice, name="order_invoice"),
     path("orders/<int:order_id>/close/", views.order_close, name="order_close"),
     path("orders/<int:order_id>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:order_id>/subcontract/issue/", views_subcontract.order_subcontract_issue,
+         name="order_subcontract_issue"),
+    path("orders/<int:order_id>/subcontract/receive/", views_subcontract.order_subcontract_receive,
+         name="order_subcontract_receive"),
     path("receipts/", views.receipt_list, name="receipt_list"),
     path("match/", views.match_list, name="match_list"),
 ]

@@ -22,10 +22,12 @@ from core.tables import Column, Filter, Table, _resolve
 from erp_modules.catalog.models import Item
 from erp_modules.catalog.revision_source import item_revisions, revisions_available
 from erp_modules.common.selectors import audit_history
+from erp_modules.partners.credit import partner_credit_one
 from erp_modules.purchasing import selectors, services
 from erp_modules.purchasing.forms import (LineForm, OrderForm, apply_service_errors, line_forms_from_order,
                                           line_forms_from_post, location_queryset)
 from erp_modules.purchasing.models import PurchaseOrder, ReceiptLine
+from erp_modules.purchasing.subcontract import subcontract_components
 from erp_modules.purchasing.templatetags.purchasing_tags import format_money
 from tenants.models import Role
 
@@ -199,7 +201,19 @@ def order_detail(request, order_id: int):
         "has_uninvoiced": any(line.received_quantity > line.invoiced_quantity for line in lines),
         "invoices": selectors.supplier_invoice_list(order=order), "history": audit_history(obj=order),
         "can_edit": membership.has_role(Role.CLERK), "can_manage": membership.has_role(Role.MANAGER),
+        "credit": partner_credit_one(order.supplier),
+        **_subcontract_context(order),
     })
+
+
+def _subcontract_context(order: PurchaseOrder) -> dict:
+    """A subcontracting order's components (planned / sent / consumed / held at the subcontractor)."""
+    if order.kind != PurchaseOrder.Kind.SUBCONTRACT:
+        return {}
+    components = subcontract_components(order=order)
+    return {"subcontract": components,
+            "subcontract_can_issue": order.status in PurchaseOrder.OPEN_STATUSES
+            and any(c.to_issue > 0 for c in components)}
 
 
 def _status_action(request, order_id: int, action, done_message: str, **extra):
@@ -217,7 +231,10 @@ def _status_action(request, order_id: int, action, done_message: str, **extra):
 @require_POST
 @role_required(Role.MANAGER)
 def order_approve(request, order_id: int):
-    return _status_action(request, order_id, services.purchase_order_approve, _("%(number)s approved."))
+    # a manager (the role of this page) may override the credit warning of a revoked or abnormal supplier
+    return _status_action(request, order_id, services.purchase_order_approve, _("%(number)s approved."),
+                          credit_override_reason=request.POST.get("credit_override_reason", ""),
+                          may_override_credit=True)
 
 
 @require_POST
@@ -258,6 +275,8 @@ def _line_errors(exc: ValidationError) -> tuple[dict[int, list[str]], dict[str, 
 @role_required(Role.CLERK)
 def order_receive(request, order_id: int):
     order = _order_or_404(order_id)
+    if order.kind == PurchaseOrder.Kind.SUBCONTRACT:  # received with its components consumed: from its page
+        return redirect(_detail_url(order) + "#subcontract")
     if not order.can_receive:
         messages.error(request, _("%(number)s cannot be received in its current status.") % {"number": order.number})
         return redirect(_detail_url(order))

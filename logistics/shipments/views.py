@@ -18,6 +18,7 @@ from core.errors import error_messages
 from core.forms import form_errors_from
 from core.permissions import role_required
 from core.tables import Column, Filter, Table
+from erp_modules.common.history import object_history
 from logistics.carriers.models import Carrier
 from logistics.shipments import pdf, selectors, services
 from logistics.shipments.forms import (DeliveryPickForm, FreightForm, ParcelForm, ProofForm, QuoteChooseForm,
@@ -179,6 +180,7 @@ def _detail(request, shipment: Shipment, *, parcel_form=None, freight_form=None,
         "tracking_url": request.build_absolute_uri(f"/logistics/t/{shipment.tracking_token}/"),
         "editable": shipment.status == Status.DRAFT,
         "can_edit": request.membership.has_role(Role.CLERK),
+        "history": object_history(shipment),
     }, status=status)
 
 

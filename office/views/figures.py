@@ -15,6 +15,7 @@ from office import selectors, services
 from office.forms import ReportForm
 from office.models import MonthlyReport
 from office.permissions import office_required
+from office.reports import figure_definitions
 from office.tables import cohort_table, export_first, reports_table, snapshots_table
 from office.views.base import render
 from tenants.models import Enterprise
@@ -83,7 +84,8 @@ def reports(request):
     table = reports_table(request, selectors.report_list())
     if table.wants_export:
         return table.export_response()
-    return render(request, "office/reports.html", {"form": form, "table": table})
+    return render(request, "office/reports.html", {"form": form, "table": table,
+                                                  "definitions": figure_definitions()})
 
 
 @office_required

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.forms import form_errors_from
 from core.tables import Column
+from ecommerce.selectors.trade_stats import trade_by_board_month, trade_month_total
 from office import selectors, services
 from office.adoption import criteria_text, programme_criteria
 from office.forms import EnrolForm, ProgrammeForm
 from office.models import Enrolment, Programme
 from office.permissions import office_required
-from office.tables import (OfficeTable, applications_table, enrolled_table, export_first, history_table,
-                           milestones_table, programmes_table, reversals_table, subsidies_table)
+from office.tables import (OfficeTable, applications_table, board_trade_table, enrolled_table, export_first,
+                           history_table, milestones_table, programmes_table, reversals_table, subsidies_table)
 from office.views.base import render
 
 
@@ -33,7 +37,9 @@ def dashboard(request):
     targets = {p.pk: selectors.programme_target_text(p) for p in programmes}
     programme_tbl = programmes_table(request, selectors.programme_list(), progress=progress, targets=targets)
     enrolled_tbl = enrolled_table(request, selectors.enrolment_list(), export_name="enrolled-enterprises")
-    exported = export_first(programme_tbl, enrolled_tbl)
+    trade_rows, trade_chart, amount_chart = board_trade_months(months=TRADE_MONTHS)
+    trade_tbl = board_trade_table(request, sorted(trade_rows, key=lambda r: r.month, reverse=True))  # newest first
+    exported = export_first(programme_tbl, enrolled_tbl, trade_tbl)
     if exported is not None:
         return exported
     cards = [{"programme": p, "progress": progress[p.pk], "target": targets[p.pk],
@@ -44,9 +50,38 @@ def dashboard(request):
         {"name": _("paid out"), "values": [float(p.paid_total) for p in programmes]}]}
     return render(request, "office/dashboard.html", {
         "cards": cards, "programme_table": programme_tbl, "enrolled_table": enrolled_tbl,
-        "budget_chart": budget_chart,
+        "budget_chart": budget_chart, "trade_table": trade_tbl, "trade_chart": trade_chart,
+        "trade_amount_chart": amount_chart,
         "applications": selectors.enrolment_list(status=Enrolment.Status.APPLIED).count(),
     })
+
+
+TRADE_MONTHS = 12
+
+
+def board_trade_months(*, months: int):
+    """Trade through the boards in the last `months` months (this one included): the rows by month and board,
+    a chart of the counts (every board together) and one of the amount, stacked by board."""
+    until = timezone.localdate().replace(day=1)
+    since = until
+    for _i in range(months - 1):
+        since = (since - timedelta(days=1)).replace(day=1)
+    rows = trade_by_board_month(since=since, until=until)
+    month_list = sorted({r.month for r in rows})
+    labels = [m.strftime("%Y-%m") for m in month_list]
+    totals = [trade_month_total(rows, month=m) for m in month_list]
+    counts = {"type": "bar", "labels": labels, "series": [
+        {"name": _("RFQs posted"), "values": [t.rfqs for t in totals]},
+        {"name": _("quotations"), "values": [t.quotations for t in totals]},
+        {"name": _("accepted"), "values": [t.accepted for t in totals]},
+        {"name": _("purchase orders"), "values": [t.purchase_orders for t in totals]},
+        {"name": _("sales orders"), "values": [t.sales_orders for t in totals]}]}
+    boards = list(dict.fromkeys(r.board for r in rows))
+    by_key = {(r.month, r.board.pk): r for r in rows}
+    amount = {"type": "bar", "labels": labels, "series": [
+        {"name": board.name, "stack": "amount", "values": [float(by_key[(m, board.pk)].amount) for m in month_list]}
+        for board in boards]}
+    return rows, counts, amount
 
 
 # ---- programme -------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from erp_modules.common.history import object_history
 from erp_modules.common.models import AuditEntry
-from erp_modules.common.selectors import audit_history
 from pdm.changes.models import Eco, EcoAffectedPart, EcoApproval, EcoApprovalRule, EcoType
 from pdm.changes.services import eco_user_can_edit, rule_matches, satisfied_rules
 from pdm.parts.models import PartRevision
@@ -107,48 +107,12 @@ def eco_user_can_approve(*, eco: Eco, user, role: str | None) -> bool:
 
 # ---- history -----------------------------------------------------------------------------------
 
-def _labels() -> dict[str, str]:
-    fields = {f.name: f for f in Eco._meta.get_fields() if hasattr(f, "verbose_name")}
-    labels = {name: str(fields[name].verbose_name) for name in ("title", "reason", "effective_date", "state", "stage")}
-    labels["type"] = str(fields["type"].verbose_name)
-    labels["affected"] = _("affected parts")
-    labels["rebased"] = _("rebased on")
-    labels["decision"] = str(EcoApproval._meta.get_field("decision").verbose_name)
-    labels["comment"] = str(EcoApproval._meta.get_field("comment").verbose_name)
-    return labels
-
-
-_DISPOSITION = "disposition:"  # the key of one affected part's disposition: "disposition:<part number>"
-
-
-def _label(labels: dict[str, str], name: str) -> str:
-    if name.startswith(_DISPOSITION):
-        return _("%(field)s (%(part)s)") % {"field": EcoAffectedPart._meta.get_field("disposition").verbose_name,
-                                             "part": name[len(_DISPOSITION):]}
-    return labels.get(name, name)
-
-
-def _value(name: str, value):
-    if value in (None, ""):
-        return "—"
-    if name.startswith(_DISPOSITION) and value in EcoAffectedPart.Disposition.values:
-        return str(EcoAffectedPart.Disposition(value).label)
-    if name == "state" and value in Eco.State.values:
-        return str(Eco.State(value).label)
-    if name == "decision" and value in EcoApproval.Decision.values:
-        return str(EcoApproval.Decision(value).label)
-    return value
-
-
-@dataclass
-class HistoryEntry:
-    entry: AuditEntry
-    changes: list[tuple[str, object, object]]
-
-
-def eco_history(*, eco: Eco) -> list[HistoryEntry]:
-    """The ECO's audit entries, each change as (field label, old, new) in the active language."""
-    labels = _labels()
-    return [HistoryEntry(entry=entry, changes=[(_label(labels, name), _value(name, old), _value(name, new))
-                                               for name, (old, new) in entry.changes.items()])
-            for entry in audit_history(obj=eco)[:100]]
+def eco_history(*, eco: Eco, limit: int = 100) -> list[AuditEntry]:
+    """The ECO's newest audit entries for the shared history (templates/_history.html), read by the one
+    renderer of histories (erp_modules.common.history): the fields' labels, states, decisions and
+    dispositions by their labels, in the reader's language. A decision and its comment are the approvals'
+    fields; "disposition:<part number>" is one affected part's disposition."""
+    return object_history(eco, limit=limit, labels={"affected": _("affected parts"), "rebased": _("rebased on")},
+                          fields={"decision": EcoApproval._meta.get_field("decision"),
+                                  "comment": EcoApproval._meta.get_field("comment"),
+                                  "disposition": EcoAffectedPart._meta.get_field("disposition")})

@@ -50,15 +50,22 @@ def test_upload_refuses_other_files(client, office):
     assert SyncRun.objects.count() == 0 and response.status_code == 200
 
 
-def test_sync_now_queues_a_run_that_the_task_executes(client, office, settings, centre,
+@pytest.fixture
+def platform_admin(client, make_user):
+    user = make_user(email="admin@platform.test", platform_role="platform_admin")
+    client.force_login(user)
+    return user
+
+
+def test_sync_now_queues_a_run_that_the_task_executes(client, platform_admin, settings, centre,
                                                       django_capture_on_commit_callbacks):
     settings.GOVDATA_API_URL, settings.GOVDATA_API_KEY = centre.url, centre.api_key
     settings.GOVDATA_API_BACKOFF = 0.01
     centre.paged("/api/v1/registry", [{"uniscid": USCC_A, "entname": "慈溪市美厨电器有限公司", "regstate": "存续"}], 10)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/govdata/sync/", {"kind": "registry"}, **HOST)
+        response = client.post("/platform/govdata/sync/", {"kind": "registry"}, **HOST)
     run = SyncRun.objects.get()
-    assert (run.status, run.kind, run.triggered_by_id) == ("queued", "registry", office.pk)
+    assert (run.status, run.kind, run.triggered_by_id) == ("queued", "registry", platform_admin.pk)
     assert len(callbacks) == 1  # the Celery task is sent once the transaction commits
     assert 'hx-trigger="every 2s"' in client.get(response["Location"], **HOST).content.decode()  # polls
 
@@ -68,12 +75,14 @@ def test_sync_now_queues_a_run_that_the_task_executes(client, office, settings, 
     assert 'data-count="new">1<' in page and "every 2s" not in page
 
 
-def test_dashboard_lists_runs_and_flags(client, office, make_enterprise):
+def test_dashboard_lists_flags_and_the_platform_page_the_runs(client, office, make_enterprise, make_user):
     file_import(content=GOOD, filename="registry.csv")
     make_enterprise(slug="laochang", uscc=USCC_B, name="慈溪市老厂轴承有限公司")
     page = client.get("/govdata/", **HOST).content.decode()
     assert f'data-uscc="{USCC_B}"' in page and "吊销，未注销" in page
-    assert "registry.csv" in page
+    assert "registry.csv" not in page and 'id="govdata-runs"' not in page  # the runs are the platform's
+    client.force_login(make_user(platform_role="platform_admin"))
+    assert "registry.csv" in client.get("/platform/govdata/", **HOST).content.decode()
 
 
 def test_enterprise_page_shows_history(client, office):

@@ -8,7 +8,11 @@ as on the pages. Nothing here reads an enterprise's own schema.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 import graphene
+from graphql_relay import to_global_id
 
 from api.graphql.core.auth import auth_of
 from api.graphql.core.dataloaders import loaded_as
@@ -18,15 +22,43 @@ from api.graphql.ecommerce.actor import reading_for
 from api.graphql.ecommerce.dataloaders import (BoardByIdLoader, CategoriesByBoardIdLoader, CategoryByIdLoader,
                                                ListingByIdLoader, ListingCountByBoardIdLoader, MatchesByListingIdLoader,
                                                MessagesByThreadIdLoader, QuotationsByListingIdLoader, unread_by_thread)
+from api.graphql.ecommerce.trade_orders import TradeOrderByQuotationIdLoader, TradeOrderType, resolve_trade_order
 from api.graphql.enterprises.dataloaders import EnterpriseByIdLoader
 from api.graphql.enterprises.types import EnterpriseNode
 from ecommerce.models import InquiryThread, Listing, Quotation
+from ecommerce.pricing import quotation_landed
 from ecommerce.selectors import user_is_member_anywhere
 
 ListingKindEnum = enum_from_choices("ListingKindEnum", Listing.Kind, "Supply (offer) or demand (wanted).")
+TradeTypeEnum = enum_from_choices("TradeTypeEnum", Listing.TradeType,
+                                  "Goods, spare capacity of a process (supply) or outsourced processing, 外协 (demand).")
+ErpSourceEnum = enum_from_choices("ErpSourceEnum", Listing.ErpSource, "Where in the poster's ERP a listing came from.")
+
+
+class CapacityWeek(graphene.ObjectType):
+    class Meta:
+        description = "Free hours of a capacity listing's process in one week (computed from the poster's load)."
+
+    week = graphene.Date(required=True, description="The week's Monday.")
+    free_hours = graphene.Decimal(required=True)
+
+
+class ErpLink(graphene.ObjectType):
+    class Meta:
+        description = ("Where in the poster's own ERP a listing came from (an MRP purchase proposal, a shortage "
+                       "line, an item, an outsourced operation or a work center): ids of the poster's schema, "
+                       "shown to the poster only.")
+
+    source = ErpSourceEnum(required=True)
+    source_id = graphene.ID(required=True, description="The proposal's, line's, item's, operation's or work "
+                                                         "center's database id in the poster's ERP.")
+    need_item_id = graphene.ID(description="The ERP item bought, as a database id.")
 ListingStatusEnum = enum_from_choices("ListingStatusEnum", Listing.Status)
 DeliveryTermsEnum = enum_from_choices("DeliveryTermsEnum", Listing.Delivery)
 QuotationStatusEnum = enum_from_choices("QuotationStatusEnum", Quotation.Status)
+QuotationTermsEnum = enum_from_choices("QuotationTermsEnum", Quotation.Terms,
+                                       "Ex works (the buyer pays the freight) or delivered to the buyer's plant.")
+PaymentTermsEnum = enum_from_choices("PaymentTermsEnum", Quotation.Payment, "When the buyer pays the supplier.")
 
 
 def can_see_contacts(context) -> bool:
@@ -137,15 +169,47 @@ class QuotationNode(graphene.ObjectType):
     note = graphene.String(required=True)
     created_at = graphene.DateTime(required=True)
     decided_at = graphene.DateTime()
+    price_includes_vat = graphene.Boolean(required=True, description="Whether unitPrice includes VAT (含税).")
+    vat_rate = graphene.Decimal(required=True, description="VAT rate in percent (13 for 13 %).")
+    delivery_terms = QuotationTermsEnum(required=True)
+    freight = graphene.Decimal(required=True, description="CNY for the whole order, the supplier's estimate when ex "
+                                                          "works (the buyer pays it); 0 when delivered.")
+    payment_terms = PaymentTermsEnum(required=True)
+    unit_price_delivered = graphene.Decimal(
+        required=True, description="CNY per unit with VAT included and delivered: the basis every quotation of an "
+                                   "RFQ is compared and ranked on.")
+    unit_price_delivered_explanation = graphene.String(
+        required=True, description="How unitPriceDelivered comes from the quoted price and terms, in a sentence.")
+    supplier_item_id = graphene.ID(description="The Item (its ID in the supplier's own API) the supplier quotes: "
+                                               "for the supplier; null for others.")
+    order = graphene.Field(TradeOrderType, description="The orders the accepted quotation became: for the buyer "
+                                                       "and the supplier; null for others or before acceptance.")
+    resolve_order = staticmethod(resolve_trade_order)
 
     @classmethod
     def is_type_of(cls, root, info):
         return isinstance(root, Quotation)
 
     @staticmethod
+    def resolve_unit_price_delivered(root, info):
+        return quotation_landed(root).unit_price
+
+    @staticmethod
+    def resolve_unit_price_delivered_explanation(root, info):
+        listing = ListingByIdLoader(info.context).load(root.listing_id)
+        return quotation_landed(root, unit=listing.unit if listing is not None else "").explanation
+
+    @staticmethod
+    def resolve_supplier_item_id(root, info):
+        if root.supplier_item_id is None or root.enterprise_id not in reading_for(info.context):
+            return None
+        return to_global_id("Item", root.supplier_item_id)
+
+    @staticmethod
     def prepare(context, quotations):
         ListingByIdLoader(context).want(q.listing_id for q in quotations)
         EnterpriseByIdLoader(context).want(q.enterprise_id for q in quotations)
+        TradeOrderByQuotationIdLoader(context).want(q.pk for q in quotations if q.status == Quotation.Status.ACCEPTED)
 
     @staticmethod
     def resolve_listing(root, info):
@@ -194,9 +258,19 @@ class ListingNode(graphene.ObjectType):
     contact_email = graphene.String(description="For enterprises' members, tokens and the office; else null.")
     matches = graphene.List(graphene.NonNull(ListingMatch), required=True,
                             description="Listings of the other kind that fit this one, best first (at most 20).")
+    trade_type = TradeTypeEnum(required=True)
+    process = graphene.String(description="Capacity and processing listings: the process (stamping, injection, "
+                                          "winding …); else null.")
+    need_date = graphene.Date(description="When the goods or the processing are needed (RFQs from the ERP).")
+    capacity_weeks = graphene.List(graphene.NonNull(CapacityWeek), required=True,
+                                   description="Capacity listings: free hours per week, recomputed nightly.")
+    capacity_computed_at = graphene.DateTime()
+    erp_link = graphene.Field(ErpLink, description="The poster's own ERP source: for its own enterprise; null "
+                                                   "for others.")
     quotations = graphene.List(graphene.NonNull(QuotationNode), required=True,
-                               description="An RFQ's quotations, cheapest first: all of them for the RFQ's own "
-                                           "enterprise, the caller's own for a supplier, none for others.")
+                               description="An RFQ's quotations, cheapest first with VAT included and delivered "
+                                           "(unitPriceDelivered): all of them for the RFQ's own enterprise, the "
+                                           "caller's own for a supplier, none for others.")
 
     @classmethod
     def is_type_of(cls, root, info):
@@ -225,6 +299,27 @@ class ListingNode(graphene.ObjectType):
     def resolve_erp_item_code(root, info):
         return root.erp_item_code if root.enterprise_id in reading_for(info.context) else None
 
+    @staticmethod
+    def resolve_process(root, info):
+        return root.process or None
+
+    @staticmethod
+    def resolve_capacity_weeks(root, info):
+        weeks = []
+        for row in root.capacity_weeks or []:
+            try:
+                weeks.append(CapacityWeek(week=date.fromisoformat(str(row["week"])),
+                                          free_hours=Decimal(str(row.get("free_hours", "0")))))
+            except (KeyError, TypeError, ValueError, InvalidOperation):
+                continue  # a malformed row is left out, never an error of the whole listing
+        return weeks
+
+    @staticmethod
+    def resolve_erp_link(root, info):
+        if not root.erp_source or root.erp_source_id is None or root.enterprise_id not in reading_for(info.context):
+            return None
+        return ErpLink(source=root.erp_source, source_id=root.erp_source_id, need_item_id=root.need_item_id)
+
     resolve_contact_name = _contact_detail("contact_name")
     resolve_contact_phone = _contact_detail("contact_phone")
     resolve_contact_email = _contact_detail("contact_email")
@@ -238,7 +333,9 @@ class ListingNode(graphene.ObjectType):
             return []
         QuotationsByListingIdLoader(info.context).want(
             pk for pk in getattr(info.context, "_boards_rfq_ids", ()) if pk != root.pk)
-        quotations = QuotationsByListingIdLoader(info.context).load(root.pk)
+        ListingByIdLoader(info.context).prime(root.pk, root)  # the quotations' explanations name its unit
+        quotations = sorted(QuotationsByListingIdLoader(info.context).load(root.pk),
+                            key=lambda q: (quotation_landed(q).unit_price, q.created_at, q.pk))
         if root.enterprise_id in reading:
             return quotations
         return [q for q in quotations if q.enterprise_id in reading]

@@ -56,6 +56,8 @@ class PurchaseOrderNode(graphene.ObjectType):
     amount_total = graphene.Decimal(required=True)
     created_at = graphene.DateTime(required=True)
     lines = graphene.List(graphene.NonNull(PurchaseOrderLineType), required=True)
+    credit_override_reason = graphene.String(
+        required=True, description="Why it was approved despite the supplier's credit warning (empty: no override).")
 
     @staticmethod
     def prepare(context, orders):

@@ -72,6 +72,8 @@ class SalesOrderNode(graphene.ObjectType):
     note = graphene.String(required=True)
     created_at = graphene.DateTime(required=True)
     lines = graphene.List(graphene.NonNull(SalesOrderLineType), required=True)
+    credit_override_reason = graphene.String(
+        required=True, description="Why it was confirmed despite the customer's credit warning (empty: no override).")
 
     @staticmethod
     def prepare(context, orders):

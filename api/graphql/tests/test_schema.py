@@ -26,6 +26,7 @@ def test_every_mutation_declares_its_permissions():
                        "quotation_submit", "quotation_withdraw"]
     assert sorted(mutations) == sorted(["api_token_create", "api_token_revoke", "item_create", "item_update",
                                         "sales_order_confirm", "sales_order_create", "sales_order_reserve_available",
+                                        "purchase_order_approve",
                                         "eco_approve", "eco_reject", "document_check_in",
                                         "shipment_create", "shipment_freight_record", *board_mutations])
     for name, payload in mutations.items():

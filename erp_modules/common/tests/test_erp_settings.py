@@ -64,7 +64,7 @@ def test_an_admin_saves_and_a_new_sales_order_line_then_gets_the_new_vat_rate(er
     assert entry.changes == {"vat_rate": ["13.00", "3.00"], "over_receipt_tolerance_pct": ["0.00", "5.00"],
                              "allow_partial_delivery": [True, False]}
     page = web.get("/erp/settings/").content.decode()
-    assert "Settings saved." in page and 'value="3.00" selected' in page and "vat_rate: 13.00 → 3.00" in page
+    assert "Settings saved." in page and 'value="3.00" selected' in page and "VAT rate %: 13 → 3" in page
     # and a new sales order line without a rate gets 3 %
     order = order_for(make_customer(), (make_hood(), 2, "100"))
     assert (order.lines.get().vat_rate, order.vat_amount, order.amount_incl_vat) == (D("3.00"), D("6.00"),

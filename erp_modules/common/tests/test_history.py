@@ -30,7 +30,7 @@ def test_changes_show_field_labels_choice_labels_and_plain_numbers_and_skip_what
     rows = object_history(item)[:-1]
     # then one entry (the other changes nothing), keyed by the labels, values as a reader reads them, by name
     assert [(row.user_label, row.changes) for row in rows] == [("李工", {
-        "type": ["component", "finished good"], "standard cost": ["1.5", "18"], "active": ["yes", "no"],
+        "type": ["component", "finished good"], "standard cost": ["¥1.50", "¥18.00"], "active": ["yes", "no"],
         "note_key": ["a", "b"]})]
 
 

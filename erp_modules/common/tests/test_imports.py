@@ -80,7 +80,8 @@ def test_one_bad_row_rejects_the_whole_file_and_names_row_and_column(erp):
     job = run_import("items", xlsx(ITEM_HEADER, rows))
     assert job.status == "failed"
     problems = [(e["row"], e["column"]) for e in job.errors]
-    assert problems == [(3, "standard_cost"), (4, "code"), (5, "uom"), (6, "code")]
+    assert problems == [(3, "standard_cost"), (4, "code"), (5, "item_type"), (5, "uom"), (5, "lead_time_days"),
+                        (6, "code")]
     assert not Item.objects.filter(code__startswith="OK-").exists()
 
 

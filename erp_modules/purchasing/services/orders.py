@@ -15,6 +15,8 @@ from erp_modules.catalog.revision_source import RevisionError, revision_resolve
 from erp_modules.common.services import audit_record, document_number_next, erp_settings_get, model_changes
 from erp_modules.inventory.models import Location
 from erp_modules.inventory.selectors import location_default, location_for_item
+from erp_modules.inventory.services import reservations_release_for
+from erp_modules.partners.credit import credit_override_audit, partner_credit_gate
 from erp_modules.partners.models import Partner
 from erp_modules.partners.selectors import price_for
 from erp_modules.purchasing.error_codes import PurchasingErrorCode as Code
@@ -195,8 +197,14 @@ def purchase_order_update(*, order: PurchaseOrder, lines: list[dict] | None = No
 
 
 @transaction.atomic
-def purchase_order_approve(*, order: PurchaseOrder, user=None) -> PurchaseOrder:
-    """Draft → approved: the order may now be sent, received and invoiced (manager role, checked by the view)."""
+def purchase_order_approve(*, order: PurchaseOrder, user=None, credit_override_reason: str = "",
+                           may_override_credit: bool = False) -> PurchaseOrder:
+    """Draft → approved: the order may now be sent, received and invoiced (manager role, checked by the view).
+
+    A supplier whose registration is revoked or cancelled, or that is listed as abnormal (经营异常), needs an
+    override (erp_modules/partners/credit.py): refused with credit_override_required unless
+    `credit_override_reason` is given by someone the caller allows to override (`may_override_credit`);
+    the reason and who gave it are stored on the order and in its history."""
     order = _lock(order)
     if order.status != PurchaseOrder.Status.DRAFT:
         raise _wrong_status(order, _("approved"))
@@ -205,8 +213,14 @@ def purchase_order_approve(*, order: PurchaseOrder, user=None) -> PurchaseOrder:
     if not (order.supplier.is_supplier and order.supplier.active):
         raise _error(_("%(partner)s is not an active supplier.") % {"partner": order.supplier}, Code.NOT_SUPPLIER,
                      "supplier")
+    credit, override = partner_credit_gate(partner=order.supplier, credit_override_reason=credit_override_reason,
+                                           may_override=may_override_credit)
     order.approved_by = _user(user)
     order.approved_at = timezone.now()
+    if override:
+        order.credit_override_by, order.credit_override_reason = _user(user), override
+        order.save(update_fields=["credit_override_by", "credit_override_reason", "updated_at"])
+        credit_override_audit(order=order, credit=credit, reason=override, user=user)
     _set_status(order, PurchaseOrder.Status.APPROVED, user=user)
     return order
 
@@ -220,6 +234,8 @@ def purchase_order_close(*, order: PurchaseOrder, user=None, note: str = "") -> 
             raise _error(_("%(number)s has received nothing yet; cancel it instead of closing it.")
                          % {"number": order.number}, Code.WRONG_STATUS)
         raise _wrong_status(order, _("closed"))
+    if order.kind == PurchaseOrder.Kind.SUBCONTRACT:  # the components still promised to the subcontractor
+        reservations_release_for(reference_type="subcontract_order", reference_id=order.pk)
     _set_status(order, PurchaseOrder.Status.CLOSED, user=user, message=(note or "").strip())
     return order
 
@@ -233,5 +249,7 @@ def purchase_order_cancel(*, order: PurchaseOrder, user=None, note: str = "") ->
                      % {"number": order.number}, Code.HAS_RECEIPTS)
     if not order.can_cancel:
         raise _wrong_status(order, _("cancelled"))
+    if order.kind == PurchaseOrder.Kind.SUBCONTRACT:
+        reservations_release_for(reference_type="subcontract_order", reference_id=order.pk)
     _set_status(order, PurchaseOrder.Status.CANCELLED, user=user, message=(note or "").strip())
     return order

@@ -16,7 +16,7 @@ from erp_modules.inventory.services import MoveLine, lot_get_or_create, stock_mo
 from erp_modules.purchasing.error_codes import PurchasingErrorCode as Code
 from erp_modules.purchasing.models import ZERO, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from erp_modules.purchasing.services._common import (HUNDRED, _Errors, _line_quantity, _line_ref, _lock, _places,
-                                                     _set_status, _user, _where, _wrong_status, fmt_qty)
+                                                     _error, _set_status, _user, _where, _wrong_status, fmt_qty)
 
 RECEIPT_REFERENCE_TYPE = "purchase_receipt"
 
@@ -137,13 +137,17 @@ def _receipt_write(order: PurchaseOrder, todo: list[ReceiptTodo], *, location: L
 
 @transaction.atomic
 def purchase_order_receive(*, order: PurchaseOrder, lines: list[dict], user=None, location: Location | None = None,
-                           note: str = "", posted_at=None) -> Receipt:
+                           note: str = "", posted_at=None, subcontract_components_consumed: bool = False) -> Receipt:
     """Post a goods receipt. `lines`: dicts with line (a PurchaseOrderLine or its id), quantity
     (0/blank lines are skipped) and lot (the lot code of a lot-tracked item; for serial-tracked
     items the serial numbers, separated by spaces or commas). A line may appear twice (two lots).
     Stocked items go into the ledger at the order price (excl. VAT) as RECEIPT moves with
     reference = the receipt number; services are marked received without a stock move."""
     order = _lock(order)
+    if order.kind == PurchaseOrder.Kind.SUBCONTRACT and not subcontract_components_consumed:
+        # purchasing.subcontract receives it, consuming the components held at the subcontractor
+        raise _error(_("%(number)s is a subcontracting order: receive it from its page, which consumes the components "
+                       "at the subcontractor.") % {"number": order.number}, Code.WRONG_STATUS)
     if not order.can_receive:
         raise _wrong_status(order, _("received"))
     location = location or order.location

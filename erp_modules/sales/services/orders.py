@@ -15,6 +15,7 @@ from core.errors import field_error
 from erp_modules.catalog.models import Item
 from erp_modules.common.services import audit_record, document_number_next, erp_settings_get
 from erp_modules.inventory.services import items_lock, reservation_create, reservations_release_for
+from erp_modules.partners.credit import credit_override_audit, partner_credit_gate
 from erp_modules.partners.models import Partner
 from erp_modules.sales.error_codes import SalesErrorCode
 from erp_modules.sales.formatting import money
@@ -76,7 +77,8 @@ def sales_order_update(*, order: SalesOrder, customer: Partner | None, lines: li
 
 
 @transaction.atomic
-def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = False) -> SalesOrder:
+def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = False,
+                        credit_override_reason: str = "", may_override_credit: bool = False) -> SalesOrder:
     """Reserve the stock of every line (kits: their components) in the line's location.
 
     By default all or nothing: a line that cannot be reserved fails the whole confirmation with
@@ -89,13 +91,24 @@ def sales_order_confirm(*, order: SalesOrder, user=None, allow_shortage: bool = 
 
     The components of a kit line are recorded (SalesOrderKitComponent) from the BOM in force on the
     requested delivery date (today when it is past or not given), so that later top-ups and deliveries
-    keep these proportions."""
+    keep these proportions.
+
+    A customer whose registration is revoked or cancelled, or that is listed as abnormal (经营异常), needs
+    an override (erp_modules/partners/credit.py): refused with credit_override_required unless
+    `credit_override_reason` is given by someone the caller allows to override (`may_override_credit`: a
+    manager); the reason and who gave it are stored on the order and in its history."""
     order = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != SalesOrder.Status.DRAFT:
         raise _status_error(order, _("confirmed"))
     lines = list(order.lines.select_related("item", "item__uom", "location", "location__warehouse"))
     if not lines:
         raise _error(_("%(number)s has no lines.") % {"number": order.number}, SalesErrorCode.EMPTY)
+    credit, override = partner_credit_gate(partner=order.customer, credit_override_reason=credit_override_reason,
+                                           may_override=may_override_credit)
+    if override:
+        order.credit_override_by, order.credit_override_reason = _user(user), override
+        order.save(update_fields=["credit_override_by", "credit_override_reason", "updated_at"])
+        credit_override_audit(order=order, credit=credit, reason=override, user=user)
     reserved = 0
     shortages: list[str] = []
     need_date = max(order.delivery_date or timezone.localdate(), timezone.localdate())

@@ -19,6 +19,7 @@ from erp_modules.catalog.models import Item
 from erp_modules.catalog.revision_source import revision_resolve
 from core.tables import Column, Filter, Table
 from erp_modules.common.selectors import audit_history
+from erp_modules.partners.credit import partner_credit_one
 from erp_modules.sales import pdf, selectors, services
 from erp_modules.sales.error_codes import SalesErrorCode
 from erp_modules.sales.forms import quantities_parse
@@ -112,6 +113,8 @@ def order_detail(request, order_id: int):
         and any(v.line.to_invoice_qty > 0 for v in lines),
         "can_cancel": _can(request, Role.MANAGER) and order.status in (SalesOrder.Status.DRAFT,
                                                                         *SalesOrder.OPEN_STATUSES),
+        "credit": partner_credit_one(order.customer),
+        "can_override_credit": _can(request, Role.MANAGER),
     })
 
 
@@ -153,7 +156,9 @@ def order_confirm(request, order_id: int):
     order = _order_or_404(order_id)
     allow_shortage = request.POST.get("allow_shortage") == "1"
     try:
-        order = services.sales_order_confirm(order=order, user=request.user, allow_shortage=allow_shortage)
+        order = services.sales_order_confirm(order=order, user=request.user, allow_shortage=allow_shortage,
+                                             credit_override_reason=request.POST.get("credit_override_reason", ""),
+                                             may_override_credit=_can(request, Role.MANAGER))
     except ValidationError as exc:
         _flash(request, exc)
         short = not allow_shortage and getattr(exc, "code", None) == str(SalesErrorCode.INSUFFICIENT_STOCK)

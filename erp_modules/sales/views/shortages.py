@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.parsing import parse_date
 from core.permissions import role_required
 from core.tables import Column, Filter, Table
+from erp_modules.catalog.models import Item
 from erp_modules.sales import selectors, services
 from erp_modules.sales.models import AvailabilityCheck
 from erp_modules.sales.views._common import _can, _flash, _or_404
@@ -75,6 +77,11 @@ def shortage_list(request):
         Column("available_quantity", gettext_lazy("Available"), sort="available_quantity", numeric=True),
         Column("limiting_component", gettext_lazy("Limited by")),
         Column("location", gettext_lazy("Ship from")),
+        # 发布询价 on the boards (ecommerce's page, by URL name; clerks and up); a kit is not bought
+        *([] if request.GET.get("export") or not _can(request, Role.CLERK) else [Column(
+            "item.item_type", gettext_lazy("RFQ"), fmt=lambda t: "" if t == Item.Type.KIT else _("Post an RFQ"),
+            link=lambda line: "" if line.item.item_type == Item.Type.KIT
+            else reverse("erp_rfq:from_shortage", args=[line.pk]))]),
     ], search_fields=["order__number", "order__customer__name", "item__code", "item__name"],
         filters=[Filter("order", gettext_lazy("Sales order"), choices=[(n, n) for n in orders], lookup="order__number"),
                  _Choice("customer", gettext_lazy("Customer"), choices=[(str(c.pk), c.name) for c in customers]),

@@ -24,7 +24,7 @@ from tenants.models import Role
 
 
 def _changes(eco):
-    return [c for h in eco_history(eco=eco) for c in h.changes]
+    return [(label, old or "—", new or "—") for h in eco_history(eco=eco) for label, (old, new) in h.changes.items()]
 
 
 def _applied(revisions, *, manager, days=30, user=None):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from api.graphql.core.auth import auth_of
 from api.graphql.core.mutations import BaseMutation, pk_from_global_id
 from api.graphql.core.permissions import Host, Scope
+from api.graphql.partners.credit import credit_override_allowed
 from api.graphql.sales.errors import SalesError
 from api.graphql.sales.types import SalesOrderNode
 from core.errors import field_error
@@ -44,6 +45,12 @@ class SalesOrderConfirm(SalesOrderAction):
             default_value=False, description="Make to order: reserve what is in stock and confirm anyway (the rest "
                                              "is planned by MRP and reserved later with salesOrderReserveAvailable). "
                                              "False: every line must be reservable, else insufficient_stock.")
+        credit_override_reason = graphene.String(
+            default_value="", description="Why the order goes ahead although the customer's registration is revoked "
+                                          "or cancelled or it is listed as abnormal (经营异常); without it such an order "
+                                          "is refused with credit_override_required. A manager's session only "
+                                          "(credit_override_not_allowed otherwise); stored on the order and in its "
+                                          "history.")
 
     class Meta:
         description = "Confirm a draft sales order: its stock is reserved."
@@ -52,6 +59,10 @@ class SalesOrderConfirm(SalesOrderAction):
         host = Host.ENTERPRISE
 
     service = staticmethod(sales_order_confirm)
+
+    @classmethod
+    def perform_mutation(cls, root, info, id, **arguments):
+        return super().perform_mutation(root, info, id, may_override_credit=credit_override_allowed(info), **arguments)
 
 
 class SalesOrderReserveAvailable(SalesOrderAction):
