@@ -11,12 +11,11 @@ then the highest version).
 from __future__ import annotations
 
 import json
-from collections import defaultdict, deque
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
@@ -25,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp_modules.catalog.models import Bom, Item, UnitOfMeasure
+from erp_modules.common.history import object_history
 from erp_modules.common.models import AuditEntry
-from erp_modules.common.selectors import audit_history
 from erp_modules.inventory.selectors import item_on_hand_expression
 from erp_modules.partners.models import Partner
 from erp_modules.production.models import WorkOrder
@@ -234,7 +233,7 @@ class TopProduct:
 class WhereUsed:
     item: Item
     on: date
-    lines: list[UsedIn]  # by level, then parent code
+    lines: list[UsedIn]  # by level, then parent code, then child code
     tops: list[TopProduct]
     sales_orders: list = field(default_factory=list)  # open orders with a line of the item or of a parent
     work_orders: list = field(default_factory=list)  # open orders making a parent, or consuming the item/a parent
@@ -242,38 +241,59 @@ class WhereUsed:
     stock: list = field(default_factory=list)  # the item and its parents with their on-hand (non-zero)
 
 
-# One statement: up from the item, one row per ancestor with its BOM version in force (the recursion
-# checks each line's version once, by one probe of bom_released_in_force_idx; UNION expands each ancestor
-# once, however many paths reach it; the row (ancestor, its version in force) is unique, so nothing is
-# looked up again afterwards); then, as JSON, the edges — the lines that use an item of ``up`` (by the
-# component index, as the recursion did) in a version of ``up`` (a hash join on the version ids) — and
-# the items' codes and names once each (not once per line); quantities without the trailing zeros of
-# the division (the same values, a sixth of the text). When documents are asked for, the same statement
+# One statement. ``walk`` goes up from the item breadth first with one row per level, not one per
+# ancestor: a level's lines are those that use an item of the level below (one probe of the component
+# index for the whole array), kept when their BOM version is its item's version in force, each version
+# checked once however many of its lines were found (one index-only probe of bom_released_in_force_idx
+# on (effective_from, version), which identify a version of an item). Those lines are the level's
+# edges: (line, parent, child, quantity of the child per unit of the parent, without the trailing
+# zeros of the division), in line order; the items of their versions not ``seen`` before (a hashed
+# NOT IN) are the level's new ancestors, with their code, name and unit. So every ancestor is walked
+# once, at its level (its shortest distance from the item), and every line in force above the item is
+# found once, when its child is walked. The rows are the levels (a handful whatever the size): each
+# holds its edges and items as parallel arrays, read by the driver's C array loader, and nothing has to
+# be joined or looked up again after the walk. When documents are asked for, the row of level 0 also
 # carries the open orders and the stock of the item and its ancestors (the querysets of the ERP's
-# selectors, compiled into it, filtered by the ids of ``up``): one round trip in all.
+# selectors, compiled into it, filtered by the ids of ``walk``): one round trip in all.
 _WHERE_USED_SQL = """
-WITH RECURSIVE up(item_id, bom_id, bom_quantity) AS (
-    SELECT %s::bigint, NULL::bigint, NULL::numeric
-    UNION
-    SELECT b.item_id, b.id, b.quantity
-      FROM up JOIN catalog_bomline l ON l.component_id = up.item_id JOIN catalog_bom b ON b.id = l.bom_id
-     WHERE l.line_type = 'component' AND b.status = 'released' AND b.effective_from <= %s
-       AND b.id = (SELECT eb.id FROM catalog_bom eb
-                    WHERE eb.item_id = b.item_id AND eb.status = 'released' AND eb.effective_from <= %s
-                    ORDER BY eb.effective_from DESC, eb.version DESC LIMIT 1)
+WITH RECURSIVE walk(level, ids, seen, line_ids, parents, children, quantities, codes, names, uoms) AS (
+    SELECT 0, ARRAY[i.id], ARRAY[i.id], NULL::bigint[], NULL::bigint[], NULL::bigint[], NULL::text[],
+           ARRAY[i.code::text], ARRAY[i.name::text], ARRAY[u.code::text]
+      FROM catalog_item i JOIN catalog_unitofmeasure u ON u.id = i.uom_id
+     WHERE i.id = %s
+    UNION ALL
+    SELECT w.level + 1, x.ids, w.seen || x.ids, x.line_ids, x.parents, x.children, x.quantities,
+           x.codes, x.names, x.uoms
+      FROM walk w CROSS JOIN LATERAL (
+           WITH l AS MATERIALIZED (
+                SELECT l.id, l.bom_id, l.component_id, l.quantity, l.scrap_pct FROM catalog_bomline l
+                 WHERE l.component_id = ANY(w.ids) AND l.line_type = 'component'),
+           b AS MATERIALIZED (
+                SELECT b.id, b.item_id, b.quantity FROM catalog_bom b
+                 WHERE b.id IN (SELECT bom_id FROM l) AND b.status = 'released' AND b.effective_from <= %s
+                   AND (b.effective_from, b.version) = (
+                       SELECT eb.effective_from, eb.version FROM catalog_bom eb
+                        WHERE eb.item_id = b.item_id AND eb.status = 'released' AND eb.effective_from <= %s
+                        ORDER BY eb.effective_from DESC, eb.version DESC LIMIT 1))
+           SELECT * FROM (
+                SELECT array_agg(l.id ORDER BY l.id) AS line_ids, array_agg(b.item_id ORDER BY l.id) AS parents,
+                       array_agg(l.component_id ORDER BY l.id) AS children,
+                       array_agg(trim_scale(l.quantity / b.quantity * (1 + l.scrap_pct / 100))::text ORDER BY l.id)
+                       AS quantities
+                  FROM l JOIN b ON b.id = l.bom_id) e,
+                (SELECT array_agg(i.id) AS ids, array_agg(i.code::text) AS codes, array_agg(i.name::text) AS names,
+                        array_agg(u.code::text) AS uoms
+                  FROM b JOIN catalog_item i ON i.id = b.item_id JOIN catalog_unitofmeasure u ON u.id = i.uom_id
+                 WHERE b.item_id NOT IN (SELECT unnest(w.seen))) n) x
+     WHERE x.line_ids IS NOT NULL
 )
-SELECT (SELECT json_agg(json_build_array(l.id, p.item_id, l.component_id,
-                                         trim_scale(l.quantity / p.bom_quantity * (1 + l.scrap_pct / 100))::text))
-          FROM up c JOIN catalog_bomline l ON l.component_id = c.item_id JOIN up p ON p.bom_id = l.bom_id
-         WHERE l.line_type = 'component'),
-       (SELECT json_agg(json_build_array(i.id, i.code, i.name, u.code))
-          FROM catalog_item i JOIN catalog_unitofmeasure u ON u.id = i.uom_id
-         WHERE i.id IN (SELECT item_id FROM up))"""
-_UP_IDS = "SELECT item_id FROM up"
+SELECT w.level, w.line_ids, w.parents, w.children, w.quantities, w.ids, w.codes, w.names, w.uoms{documents}
+  FROM walk w"""
+_UP_IDS = "SELECT unnest(ids) FROM walk"
 
 
 def _documents_sql() -> tuple[list[str], list]:
-    """The open orders and the stock of the items of ``up`` (the ERP's own selectors, so "open" and
+    """The open orders and the stock of the items of ``walk`` (the ERP's own selectors, so "open" and
     "still to make / to issue" mean what they mean there), each as a JSON array compiled into the
     where-used statement: (select expressions, their parameters)."""
     up = RawSQL(_UP_IDS, ())
@@ -307,28 +327,62 @@ def _instance(model, data: dict, **related):
     return obj
 
 
-def _where_used_fetch(*, item_id: int, on: date, documents: bool = False) -> tuple[list, dict, list | None]:
-    """(edges, items, documents): the edges as (line id, parent id, child id, quantity of the child per
-    unit of the parent) of every BOM line in force on ``on`` above the item, the items {id: (code, name,
-    unit code)} of the item and its ancestors, and the JSON texts of the documents (or None)."""
-    sql, params = _WHERE_USED_SQL, [item_id, on, on]
-    if documents:
-        selects, more = _documents_sql()
-        sql, params = sql + ",\n       " + ",\n       ".join(selects), params + more
+@dataclass(slots=True)
+class _Walk:
+    """What the where-used statement returns, as parallel lists: the edges (every BOM line in force above
+    the item: line id, parent id, child id, quantity of the child per unit of the parent) and the items
+    (the item and its ancestors: id, level, code, name, unit code)."""
+
+    line_ids: list[int] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)
+    children: list[int] = field(default_factory=list)
+    quantities: list[Decimal] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    uoms: list[str] = field(default_factory=list)
+
+
+def _where_used_fetch(*, item_id: int, on: date, documents: bool = False) -> tuple[_Walk, list | None]:
+    """(walk, documents): the edges and items of the where-used of the item on ``on`` (the levels' arrays
+    put end to end, quantities as Decimal), and the JSON texts of the documents (or None)."""
+    params, selects, texts = [item_id, on, on], "", None
+    if documents:  # only on the row of level 0: each document once
+        more_selects, more = _documents_sql()
+        selects = "".join(f",\n       CASE WHEN w.level = 0 THEN {select} END" for select in more_selects)
+        params, texts = params + more, [None] * len(more_selects)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    decimals: dict[str, Decimal] = {}  # most lines share a handful of quantities: each text is read once
-    edges = [(e[0], e[1], e[2], decimals.get(e[3]) or decimals.setdefault(e[3], Decimal(e[3]))) for e in row[0] or ()]
-    items = {i[0]: (i[1], i[2], i[3]) for i in row[1] or ()}
-    return edges, items, (list(row[2:]) if documents else None)
+        cursor.execute(_WHERE_USED_SQL.replace("{documents}", selects), params)
+        rows = cursor.fetchall()  # none if the item is not in this schema
+    walk = _Walk()
+    for level, line_ids, parents, children, quantities, ids, codes, names, uoms, *docs in rows:
+        if line_ids:
+            walk.line_ids += line_ids
+            walk.parents += parents
+            walk.children += children
+            walk.quantities += quantities
+        if ids:  # None when every parent of the level had been seen before
+            walk.ids += ids
+            walk.levels += [level] * len(ids)
+            walk.codes += codes
+            walk.names += names
+            walk.uoms += uoms
+        if level == 0 and documents:
+            texts = docs
+    # most lines share a handful of quantities: each text is read once
+    decimals = {text: Decimal(text) for text in set(walk.quantities)}
+    walk.quantities = list(map(decimals.__getitem__, walk.quantities))
+    return walk, texts
 
 
 def where_used_edges(*, item_id: int, on: date) -> list[tuple]:
     """The raw edges (line id, parent id, parent code, name, unit, child id, child code, quantity per parent)
     of every BOM line in force on ``on`` above the item: one query (the benchmark times it)."""
-    edges, items, _docs = _where_used_fetch(item_id=item_id, on=on)
-    return [(line, parent, *items[parent], child, items[child][0], quantity) for line, parent, child, quantity in edges]
+    walk, _docs = _where_used_fetch(item_id=item_id, on=on)
+    items = dict(zip(walk.ids, zip(walk.codes, walk.names, walk.uoms)))
+    return [(line, parent, *items[parent], child, items[child][0], quantity)
+            for line, parent, child, quantity in zip(walk.line_ids, walk.parents, walk.children, walk.quantities)]
 
 
 def _documents_load(texts: list) -> dict:
@@ -364,45 +418,48 @@ def where_used(*, item: Item, on: date | None = None, documents: bool = True) ->
 
     The orders and items of the documents are instances with the fields the pages show loaded (number,
     order date, the customer's or supplier's name; code, name, unit and ``on_hand``); any other field is
-    read from the database on access."""
+    read from the database on access.
+
+    The statement gives the lines and the items with their levels (see _WHERE_USED_SQL); what is left to
+    Python is linear in the lines (but the sort): the contained quantities (Decimal, exact), the order
+    (one int key per line) and the result's objects, each built once."""
     on = on or timezone.localdate()
-    edges, items, texts = _where_used_fetch(item_id=item.pk, on=on, documents=documents)
-    by_child: dict[int, list[tuple]] = defaultdict(list)
-    by_parent: dict[int, list[tuple]] = defaultdict(list)
-    for edge in edges:
-        by_child[edge[2]].append(edge)
-        by_parent[edge[1]].append(edge)
-    level = {item.pk: 0}
-    queue = deque([item.pk])
-    while queue:
-        child = queue.popleft()
-        for edge in by_child.get(child, ()):
-            if edge[1] not in level:
-                level[edge[1]] = level[child] + 1
-                queue.append(edge[1])
+    walk, texts = _where_used_fetch(item_id=item.pk, on=on, documents=documents)
+    parents, children, quantities = walk.parents, walk.children, walk.quantities
     # the item's quantity in one unit of each ancestor: pushed up from the item, a parent once all of
-    # its lines in ``edges`` have been counted (released BOMs have no cycles: catalog refuses them)
+    # its lines have been counted (released BOMs have no cycles: catalog refuses them)
+    lines_using: dict[int, list[int]] = defaultdict(list)  # item id: the positions of the lines that use it
+    for n, child in enumerate(children):
+        lines_using[child].append(n)
     contained: dict[int, Decimal] = {item.pk: Decimal("1")}
-    waiting = {parent: len(lines) for parent, lines in by_parent.items()}
+    waiting = Counter(parents)
     ready = [item.pk]
     while ready:
         child = ready.pop()
         amount = contained[child]
-        for edge in by_child.get(child, ()):
-            parent = edge[1]
-            contained[parent] = contained.get(parent, ZERO) + edge[3] * amount
+        for n in lines_using.get(child, ()):
+            parent = parents[n]
+            contained[parent] = contained.get(parent, ZERO) + quantities[n] * amount
             waiting[parent] -= 1
             if not waiting[parent]:
                 ready.append(parent)
-    tops_ids = by_parent.keys() - by_child.keys()
+    # lines by level, parent code, child code: one int per line from the items' ranks by code (ints
+    # compare far faster than tuples of strings); equal keys (lines of one child in one version) keep
+    # the statement's line order
+    size = len(walk.ids)
+    by_code = sorted(range(size), key=walk.codes.__getitem__)
+    rank = {walk.ids[n]: r for r, n in enumerate(by_code)}
+    row_key = {pk: (level * size + rank[pk]) * size for pk, level in zip(walk.ids, walk.levels)}
+    keys = [row_key[parent] + rank[child] for parent, child in zip(parents, children)]
+    items = {pk: (level, code, name, uom, pk not in lines_using)
+             for pk, level, code, name, uom in zip(walk.ids, walk.levels, walk.codes, walk.names, walk.uoms)}
     lines = []
-    for line_id, parent, child, quantity in edges:
-        code, name, uom = items[parent]
-        lines.append(UsedIn(level=level[parent], parent_id=parent, parent_code=code, parent_name=name, parent_uom=uom,
-                            child_id=child, child_code=items[child][0], quantity=quantity, is_top=parent in tops_ids))
-    lines.sort(key=lambda u: (u.level, u.parent_code, u.child_code))
-    tops = sorted((TopProduct(item_id=i, code=items[i][0], name=items[i][1], uom=items[i][2],
-                              quantity=contained.get(i, ZERO)) for i in tops_ids), key=lambda t: t.code)
+    for n in sorted(range(len(keys)), key=keys.__getitem__):
+        parent, child = parents[n], children[n]
+        level, code, name, uom, is_top = items[parent]
+        lines.append(UsedIn(level, parent, code, name, uom, child, items[child][1], quantities[n], is_top))
+    tops = [TopProduct(walk.ids[n], walk.codes[n], walk.names[n], walk.uoms[n], contained[walk.ids[n]])
+            for n in by_code if walk.ids[n] not in lines_using and walk.ids[n] != item.pk]
     result = WhereUsed(item=item, on=on, lines=lines, tops=tops)
     if documents:
         for name, value in _documents_load(texts).items():
@@ -497,29 +554,9 @@ def bom_diff(*, old_bom: Bom, new_bom: Bom, on: date | None = None) -> BomDiff:
 # ---- history -------------------------------------------------------------------------------------------
 
 
-def _history_label(model, name: str) -> str:
-    extra = {"bom_line": _("BOM line"), "superseded_by": _("superseded by")}
-    if name in extra:
-        return extra[name]
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:  # a key that is no field: shown as stored
-        return name
-
-
-def _history_value(name: str, value):
-    if name == "state" and value in PartRevision.State.values:
-        return str(PartRevision.State(value).label)
-    return value
-
-
 def history_entries(*, obj: Part | PartRevision, limit: int = 30) -> list[AuditEntry]:
-    """The newest ``limit`` audit entries of a part or revision for the shared history (templates/_history.html):
-    unsaved copies whose ``changes`` are keyed by the field's label, states by their label, in the active
-    language. The stored entries keep the raw names and values (what services and tests write and read)."""
-    model = type(obj)
-    entries = list(audit_history(obj=obj)[:limit])
-    for entry in entries:
-        entry.changes = {_history_label(model, name): [_history_value(name, old), _history_value(name, new)]
-                         for name, (old, new) in (entry.changes or {}).items()}
-    return entries
+    """The newest ``limit`` audit entries of a part or revision for the shared history (templates/_history.html),
+    read by the one renderer of histories (erp_modules.common.history): unsaved copies whose ``changes`` are
+    keyed by the field's label, states by their label, in the active language. The stored entries keep the
+    raw names and values (what services and tests write and read)."""
+    return object_history(obj, limit=limit, labels={"bom_line": _("BOM line"), "superseded_by": _("superseded by")})

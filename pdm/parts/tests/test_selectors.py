@@ -99,6 +99,32 @@ def test_where_used_follows_only_the_versions_in_force_on_the_date(erp):
     assert where_used(item=f["screw"], on=timezone.localdate() - timedelta(days=1), documents=False).lines == []
 
 
+def test_where_used_lists_each_line_by_level_then_codes_and_adds_up_every_path(erp, assert_queries):
+    # given a screw in A (2) and in B (3), both in C (1 and 2, C made in batches of 2), C in the top T (5),
+    # and T using the screw itself (1, 10 % scrap): T is at level 1 (its shortest distance), C at level 2
+    screw = make_item("WU-SCREW")
+    a, b, c = (make_item(code, item_type="subassembly") for code in ("WU-A", "WU-B", "WU-C"))
+    top = make_item("WU-T", item_type="finished")
+    make_bom(a, [(screw, 2)])
+    make_bom(b, [(screw, 3)])
+    make_bom(c, [(b, 2), (a, 1)], quantity="2")
+    make_bom(top, [(c, 5), (screw, 1)], scrap={"WU-SCREW": 10})
+    # when its where-used is read
+    with assert_queries(1):
+        used = where_used(item=screw, documents=False)
+    # then every line once, by the parent's level, the parent's code and the child's code
+    assert [(u.level, u.parent_code, u.child_code, u.quantity, u.is_top) for u in used.lines] == [
+        (1, "WU-A", "WU-SCREW", D("2"), False),
+        (1, "WU-B", "WU-SCREW", D("3"), False),
+        (1, "WU-T", "WU-C", D("5"), True),
+        (1, "WU-T", "WU-SCREW", D("1.1"), True),
+        (2, "WU-C", "WU-A", D("0.5"), False),
+        (2, "WU-C", "WU-B", D("1"), False),
+    ]
+    # and the top holds 5 × (0.5 × 2 + 1 × 3) + 1.1 screws, over every path
+    assert [(t.code, t.name, t.quantity) for t in used.tops] == [("WU-T", top.name, D("21.1"))]
+
+
 def test_where_used_lists_open_orders_and_stock_in_a_constant_number_of_queries(erp, assert_queries):
     from erp_modules.production.services import work_order_create
     from erp_modules.sales.services import sales_order_confirm
