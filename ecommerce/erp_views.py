@@ -20,6 +20,7 @@ from core.permissions import role_required
 from ecommerce.erp_forms import RfqFromErpForm
 from ecommerce.models import Listing
 from ecommerce.selectors.erp_rfq import RfqPrefill, erp_rfqs_for_item, rfq_category_guess, rfq_prefill
+from ecommerce.selectors.rfq import quotations_on_one_basis
 from ecommerce.services.erp_rfq import rfq_from_erp_create
 from erp_modules.catalog.models import Item
 from erp_modules.mrp.selectors import planned_order_get
@@ -80,6 +81,9 @@ def rfq_from_item(request, item_id: int):
 
 def _quotations_fragment(request, *, item_id: int, order_id: int | None = None):
     rfqs = erp_rfqs_for_item(enterprise=request.enterprise, item_id=item_id)
+    for rfq in rfqs:  # ranked as on the RFQ's page: incl. VAT, delivered; the best marked
+        rfq.ranked = quotations_on_one_basis(
+            [q for q in rfq.quotations.all() if q.status != "withdrawn"], unit=rfq.unit)
     return render(request, "ecommerce/erp/_rfq_quotations.html", {
         "rfqs": rfqs, "order_id": order_id, "site_url": site_base_url(request=request)})
 

@@ -181,7 +181,7 @@ class QuotationForm(EnterpriseChoiceMixin, BootstrapMixin, forms.Form):
         self._set_enterprises(memberships)
         self.fields["valid_until"].initial = timezone.localdate() + timedelta(days=30)
         if listing.quantity:
-            self.fields["quantity"].initial = listing.quantity.normalize()
+            self.fields["quantity"].initial = format(listing.quantity.normalize(), "f")  # 500, not 5E+2
         groups = [(m.enterprise.display_name, [(f"{m.enterprise_id}:{pk}", label) for pk, label in
                                                supplier_items(enterprise=m.enterprise)]) for m in memberships]
         groups = [(name, options) for name, options in groups if options]

@@ -1,12 +1,31 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin
 from core.uscc import UsccFormField
-from tenants.industries import INDUSTRY_CHOICES
+from tenants.industries import industry_choices
 from tenants.models import Enterprise, Role
+
+
+class IndustrySelect(forms.Select):
+    """The grouped <select> of GB/T 4754 classes with a search box above it: typing a code ("3854") or a
+    word ("塑料") lists the matching classes with their major and medium class (htmx, from
+    /industries/search/), and a click chooses one in the select (static/js/industry-picker.js). Without
+    JavaScript the box stays hidden and the select alone works; a disabled select gets no box."""
+
+    template_name = "tenants/widgets/industry_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = reverse("industry_search")
+        return context
+
+
+def industry_field_choices() -> list:
+    return [("", "---------"), *industry_choices()]
 
 
 class LoginForm(BootstrapMixin, forms.Form):
@@ -36,7 +55,10 @@ class EnterpriseFieldsForm(BootstrapMixin, forms.Form):
     short_name = forms.CharField(label=_("Short name"), max_length=50, required=False)
     uscc = UsccFormField(label=_("Unified Social Credit Code"),
                          help_text=_("18 characters, as printed on the business licence."))
-    industry = forms.ChoiceField(label=_("Industry (GB/T 4754-2017)"), choices=[("", "---------")] + INDUSTRY_CHOICES)
+    industry = forms.ChoiceField(label=_("Industry (GB/T 4754-2017)"), choices=industry_field_choices,
+                                 widget=IndustrySelect, help_text=_(
+                                     "Every manufacturing class (C13–C43) and the freight classes; the boards' "
+                                     "industries are listed first. Search by code or by a word of the name."))
     sales_band = forms.ChoiceField(label=_("Annual sales"), choices=Enterprise.SalesBand.choices)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     town = forms.CharField(label=_("Town / subdistrict"), max_length=50, required=False)

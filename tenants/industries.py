@@ -1,88 +1,187 @@
-"""GB/T 4754-2017 industry classes served by the platform (国民经济行业分类).
+"""GB/T 4754-2017 industry classes (国民经济行业分类) an enterprise chooses from.
 
-The Cixi programme covers household appliances (385x), textiles (17xx), chemical fibres (28xx),
-bearings (3451/3452), railway transport equipment (371x) and motorcycles (375x).
+The classes are data, not code: ``tenants/data/gbt4754_2017.csv`` holds the whole manufacturing section
+C (the 31 major classes 13–43, their 179 medium and 609 small classes, with the standard's Chinese names)
+and, of the other sections, only the classes the platform serves besides manufacturing: the carriers of
+the freight board (road freight 543x, express 6020). Columns: code, parent (the section letter for a
+major class), name_zh, name_en. English names are given for the sections, the 31 major classes and the
+classes of the featured boards; a class without one shows its Chinese name in English pages too.
+
+An enterprise chooses a small class (4 digits). The choices (``industry_choices``, a callable so that the
+model field's migration names it instead of copying 600 labels) list the featured groups first: the
+classes of the boards (appliances 385x, textiles 17xx and chemical fibres 28xx, bearings 345x, railway
+371x and motorcycle 375x parts, and the freight board's 543x/6020); then every other small class under its
+major class. ``industry_search`` finds classes by code prefix or by a word of the name, with their path
+(major › medium class).
 """
 
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-INDUSTRY_GROUPS = [
-    (_("Household electrical appliances"), [
-        ("3851", "家用制冷电器具制造"),
-        ("3852", "家用空气调节器制造"),
-        ("3853", "家用通风电器具制造"),
-        ("3854", "家用厨房电器具制造"),
-        ("3855", "家用清洁卫生电器具制造"),
-        ("3856", "家用美容、保健护理电器具制造"),
-        ("3857", "家用电力器具专用配件制造"),
-        ("3859", "其他家用电力器具制造"),
-    ]),
-    (_("Textiles"), [
-        ("1711", "棉纺纱加工"),
-        ("1712", "棉织造加工"),
-        ("1713", "棉印染精加工"),
-        ("1721", "毛条和毛纱线加工"),
-        ("1722", "毛织造加工"),
-        ("1751", "化纤织造加工"),
-        ("1752", "化纤织物染整精加工"),
-        ("1761", "针织或钩针编织物织造"),
-        ("1771", "床上用品制造"),
-        ("1772", "毛巾类制品制造"),
-        ("1779", "其他家用纺织制成品制造"),
-    ]),
-    (_("Chemical fibres"), [
-        ("2811", "化纤浆粕制造"),
-        ("2812", "人造纤维（纤维素纤维）制造"),
-        ("2821", "锦纶纤维制造"),
-        ("2822", "涤纶纤维制造"),
-        ("2823", "腈纶纤维制造"),
-        ("2824", "维纶纤维制造"),
-        ("2825", "丙纶纤维制造"),
-        ("2826", "氨纶纤维制造"),
-        ("2829", "其他合成纤维制造"),
-    ]),
-    (_("Bearings"), [
-        ("3451", "滚动轴承制造"),
-        ("3452", "滑动轴承制造"),
-    ]),
-    (_("Railway transport equipment"), [
-        ("3711", "高铁车组制造"),
-        ("3712", "铁路机车车辆制造"),
-        ("3713", "窄轨机车车辆制造"),
-        ("3714", "高铁设备、配件制造"),
-        ("3715", "铁路机车车辆配件制造"),
-        ("3716", "铁路专用设备及器材、配件制造"),
-        ("3719", "其他铁路运输设备制造"),
-    ]),
-    (_("Motorcycles"), [
-        ("3751", "摩托车整车制造"),
-        ("3752", "摩托车零部件及配件制造"),
-    ]),
+DATA_FILE = Path(__file__).resolve().parent / "data" / "gbt4754_2017.csv"
+
+
+@dataclass(frozen=True)
+class IndustryClass:
+    code: str
+    parent: str
+    name_zh: str
+    name_en: str
+
+    @property
+    def level(self) -> str:
+        """section (a letter), major (2 digits), medium (3) or small (4)."""
+        return {1: "section", 2: "major", 3: "medium"}.get(len(self.code), "small")
+
+    @property
+    def name(self) -> str:
+        """The name in the active language: English when the page is English and the class has one."""
+        if self.name_en and (get_language() or "").split("-")[0] == "en":
+            return self.name_en
+        return self.name_zh
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@cache
+def industry_classes() -> dict[str, IndustryClass]:
+    """Every class of the data file by code, in the file's (the standard's) order."""
+    with DATA_FILE.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: IndustryClass(code=row["code"], parent=row["parent"], name_zh=row["name_zh"],
+                                           name_en=row["name_en"]) for row in csv.DictReader(handle)}
+
+
+def industry_children(code: str) -> list[IndustryClass]:
+    return [c for c in industry_classes().values() if c.parent == code]
+
+
+def industry_path(code: str) -> list[IndustryClass]:
+    """The classes above ``code`` and itself, from the major class down (the section left out);
+    empty for an unknown code."""
+    classes = industry_classes()
+    path = []
+    node = classes.get(code)
+    while node is not None and node.level != "section":
+        path.append(node)
+        node = classes.get(node.parent)
+    return path[::-1]
+
+
+def industry_tree(root: str = "C") -> list[dict]:
+    """The classes below ``root`` as nested ``{"class": IndustryClass, "children": [...]}`` nodes."""
+    return [{"class": c, "children": industry_tree(c.code)} for c in industry_children(root)]
+
+
+# ---- the featured groups: the boards' classes -----------------------------------------------------
+
+# (sector, label, code prefixes). The sector keys are the office's figures' groups (industry_sector).
+FEATURED = [
+    ("appliances", _("Household electrical appliances"), ("385",)),
+    ("textiles", _("Textiles"), ("17",)),
+    ("fibres", _("Chemical fibres"), ("28",)),
+    ("bearings", _("Bearings"), ("345",)),
+    ("rail", _("Railway transport equipment"), ("371",)),
+    ("motorcycles", _("Motorcycles"), ("375",)),
     # the carriers of the freight board (物流运力): road freight and express companies
-    (_("Road freight and express"), [
-        ("5431", "普通货物道路运输"),
-        ("5432", "冷藏车道路运输"),
-        ("5433", "集装箱道路运输"),
-        ("5434", "大型货物道路运输"),
-        ("5435", "危险货物道路运输"),
-        ("5436", "邮件包裹道路运输"),
-        ("5437", "城市配送"),
-        ("5438", "搬家运输"),
-        ("5439", "其他道路货物运输"),
-        ("6020", "快递服务"),
-    ]),
+    ("logistics", _("Road freight and express"), ("543", "602")),
 ]
 
-INDUSTRY_CHOICES = [
-    (group, [(code, f"{code} {name}") for code, name in classes]) for group, classes in INDUSTRY_GROUPS
-]
-INDUSTRY_NAMES = {code: name for _group, classes in INDUSTRY_GROUPS for code, name in classes}
+
+def small_classes() -> list[IndustryClass]:
+    return [c for c in industry_classes().values() if c.level == "small"]
+
+
+def _featured_sector(code: str) -> str | None:
+    for sector, _label, prefixes in FEATURED:
+        if code.startswith(prefixes):
+            return sector
+    return None
+
+
+@cache
+def _featured_codes() -> dict[str, list[str]]:
+    codes: dict[str, list[str]] = {sector: [] for sector, _label, _prefixes in FEATURED}
+    for c in small_classes():
+        sector = _featured_sector(c.code)
+        if sector is not None:
+            codes[sector].append(c.code)
+    return codes
+
+
+# the featured groups as ``[(label, [(code, Chinese name), ...]), ...]`` (the office's figures label their
+# sectors with them) and the Chinese name of every selectable (4-digit) class
+INDUSTRY_GROUPS = [(label, [(code, industry_classes()[code].name_zh) for code in _featured_codes()[sector]])
+                   for sector, label, _prefixes in FEATURED]
+INDUSTRY_NAMES = {c.code: c.name_zh for c in small_classes()}
+
+
+def industry_choices() -> list:
+    """Grouped choices for a <select>: the featured groups first, then every other small class under its
+    major class ("29 橡胶和塑料制品业"), each option "2929 塑料零件及其他塑料制品制造"."""
+    classes = industry_classes()
+    featured = _featured_codes()
+    choices: list = [(_("Featured: %(group)s") % {"group": label},
+                      [(code, classes[code].label) for code in featured[sector]])
+                     for sector, label, _prefixes in FEATURED]
+    featured_set = {code for codes in featured.values() for code in codes}
+    for major in (c for c in classes.values() if c.level == "major" and c.parent == "C"):
+        rest = [(c.code, c.label) for c in small_classes() if c.code.startswith(major.code)
+                and c.code not in featured_set]
+        if rest:
+            choices.append((major.label, rest))
+    return choices
+
+
+def industry_label(code: str) -> str:
+    """"3854 家用厨房电器具制造" (the English name on English pages where there is one); the code alone
+    for a code not in the data."""
+    c = industry_classes().get(code or "")
+    return c.label if c is not None else (code or "")
+
+
+@dataclass(frozen=True)
+class IndustryMatch:
+    industry: IndustryClass
+    path: list[IndustryClass]  # major › medium class above it
+    featured: bool
+
+
+def industry_search(query: str, *, limit: int = 30) -> list[IndustryMatch]:
+    """Small classes whose code starts with ``query`` (digits, a leading "C" allowed: "C3854", "385") or
+    whose name, or a name above it, contains every word of it ("塑料", "塑料 零件", "plastic"): the classes
+    whose own name matches before those matched through their major or medium class, featured classes first
+    within each, then in the standard's order. Empty for an empty query."""
+    words = query.strip().lower().split()
+    if not words:
+        return []
+    code_query = words[0][1:] if len(words) == 1 and words[0][:1] == "c" and words[0][1:].isdigit() else words[0]
+    by_code = len(words) == 1 and code_query.isdigit()
+    matches = []
+    for c in small_classes():
+        path = industry_path(c.code)[:-1]
+        if by_code:
+            hit = c.code.startswith(code_query)
+        else:
+            text = " ".join(f"{n.name_zh} {n.name_en}" for n in [*path, c]).lower()
+            hit = all(word in text for word in words)
+        if hit:
+            own = by_code or all(word in f"{c.name_zh} {c.name_en}".lower() for word in words)
+            matches.append((not own, IndustryMatch(industry=c, path=path,
+                                                   featured=_featured_sector(c.code) is not None)))
+    matches.sort(key=lambda m: (m[0], not m[1].featured))
+    return [m for _rank, m in matches[:limit]]
 
 
 def industry_sector(code: str) -> str:
-    """The programme sector of a class code: appliances, textiles, fibres, bearings, rail, motorcycles, logistics."""
-    for prefix, sector in (("385", "appliances"), ("17", "textiles"), ("28", "fibres"), ("345", "bearings"),
-                           ("371", "rail"), ("375", "motorcycles"), ("543", "logistics"), ("602", "logistics")):
-        if code.startswith(prefix):
-            return sector
-    return "other"
+    """The programme sector of a class code: appliances, textiles, fibres, bearings, rail, motorcycles,
+    logistics, or other (every other class)."""
+    return _featured_sector(code or "") or "other"

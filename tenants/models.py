@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 from core.uscc import validate_uscc
-from tenants.industries import INDUSTRY_CHOICES
+from tenants.industries import industry_choices
 
 SCHEMA_NAME_REGEX = r"^[a-z][a-z0-9_]{0,62}$"
 SLUG_REGEX = r"^[a-z][a-z0-9-]{1,29}$"
@@ -129,7 +129,7 @@ class Enterprise(TenantMixin):
         help_text=_("Your enterprise works at <slug>.<platform domain>."),
     )
     uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True, validators=[validate_uscc])
-    industry = models.CharField(_("industry (GB/T 4754-2017)"), max_length=4, choices=INDUSTRY_CHOICES)
+    industry = models.CharField(_("industry (GB/T 4754-2017)"), max_length=4, choices=industry_choices)
     sales_band = models.CharField(_("annual sales"), max_length=12, choices=SalesBand.choices, default=SalesBand.UNDER_5M)
     address = models.CharField(_("address"), max_length=255, blank=True)
     town = models.CharField(_("town / subdistrict"), max_length=50, blank=True)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("go/<str:slug>/", views.go_to_enterprise, name="go_to_enterprise"),
     path("language/", views.language_set, name="language_set"),
+    path("industries/search/", views.industry_search_results, name="industry_search"),
 ]

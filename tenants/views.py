@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.dashboard import dashboard_cards_for
 from core.forms import form_errors_from
@@ -28,7 +28,7 @@ from core.throttle import client_ip, throttle_hit
 from tenants import selectors, services
 from tenants.forms import (AcceptInvitationForm, BootstrapPasswordResetForm, BootstrapSetPasswordForm,
                            EnterpriseSettingsForm, InviteForm, LoginForm, RoleForm, SignupForm)
-from tenants.industries import INDUSTRY_NAMES
+from tenants.industries import INDUSTRY_NAMES, industry_search
 from tenants.models import Domain, Enterprise, Role, User
 from tenants.signup_steps import signup_next_path
 
@@ -173,6 +173,19 @@ def signup(request):
             next_path = signup_next_path(enterprise=enterprise, request=request) or "/?welcome=1"
             return _handoff_redirect(request, enterprise, next_path)
     return render(request, "tenants/signup.html", {"form": form})
+
+
+SEARCH_RESULTS = 30
+
+
+@require_GET
+def industry_search_results(request):
+    """The industry classes matching ``q`` (the sign-up and settings pages' picker asks with htmx as
+    ``industry_q``): public data, the same on both hosts."""
+    query = (request.GET.get("q") or request.GET.get("industry_q") or "").strip()[:50]
+    matches = industry_search(query, limit=SEARCH_RESULTS + 1)
+    return render(request, "tenants/_industry_results.html",
+                  {"query": query, "matches": matches[:SEARCH_RESULTS], "more": len(matches) > SEARCH_RESULTS})
 
 
 def go_to_enterprise(request, slug: str):

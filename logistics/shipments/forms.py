@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import BootstrapMixin
 from logistics.carriers.models import Carrier, Contract
@@ -73,7 +74,8 @@ class ShipmentEditForm(BootstrapMixin, forms.Form):
 
 
 class DeliveryPickForm(BootstrapMixin, forms.Form):
-    delivery = forms.ModelChoiceField(label=_("Delivery"), queryset=selectors.deliveries_unshipped().none())
+    delivery = forms.ModelChoiceField(label=pgettext_lazy("sales delivery", "Delivery"),
+                                      queryset=selectors.deliveries_unshipped().none())
     address = forms.CharField(label=_("Address"), max_length=255, required=False,
                               help_text=_("Leave empty to use the delivery's ship-to address (else the customer's)."))
 

@@ -96,6 +96,7 @@ TYPE_SCOPES: dict[str, AnyOf] = {
     "Provenance": GOVDATA,
     # the boards' private side (listings themselves are public)
     "Quotation": BOARDS,
+    "TradeOrder": BOARDS,  # the orders an accepted quotation became (its buyer and supplier only)
     "InquiryThread": BOARDS,
     "InquiryMessage": BOARDS,
     # administrators' sessions only
@@ -135,9 +136,10 @@ TYPE_SCOPES: dict[str, AnyOf] = {
 PUBLIC_TYPES = frozenset({
     "Query", "Mutation", "PageInfo", "Viewer",
     "CatalogError", "SalesError", "BoardsError", "TokenError",  # mutation errors (core/error_codes.py)
-    "PdmError", "LogisticsError",
+    "PdmError", "LogisticsError", "PurchasingError",
     "Enterprise", "GovRecord", "CreditBadge",
     "Board", "BoardCategory", "Listing", "ListingAttribute", "ListingMatch",
+    "CapacityWeek", "ErpLink",  # a listing's capacity; its ERP source (resolved for the poster only)
     "BillingPlan", "SubsidyStatement", "SubsidyStatementLine",  # plans are public; the statement: office only
 })
 
