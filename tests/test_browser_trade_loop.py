@@ -30,6 +30,7 @@ from playwright.sync_api import expect
 
 from core.testing import browser_login, browser_page, live_site, screenshots_dir
 from ecommerce.models import Listing, Quotation, TradeOrder
+from ecommerce.seed import boards_ensure
 from erp_modules.catalog.models import Item
 from erp_modules.mrp import services as mrp_services
 from erp_modules.mrp.models import MasterScheduleEntry, PlannedOrder
@@ -96,7 +97,9 @@ def _supplier_item(enterprise, code: str, name: str) -> Item:
 
 def test_mrp_shortage_to_rfq_to_quotations_to_purchase_and_sales_orders(
         live_server, clean_schemas, celery_worker_process, chromium, make_enterprise, make_user):
-    # given: the buyer with its planner and its MRP proposal; two suppliers, each with its clerk and its motor
+    # given: the boards (an earlier transactional test may have flushed the seeded ones), the buyer with its
+    # planner and its MRP proposal; two suppliers, each with its clerk and its motor
+    boards_ensure()
     buyer = make_enterprise(slug="trade-buyer", name="慈溪市美厨电器有限公司", address=BUYER_ADDRESS)
     supplier_a = make_enterprise(slug="trade-sup-a", name="宁波甬江电机有限公司")
     supplier_b = make_enterprise(slug="trade-sup-b", name="余姚舜宇微电机有限公司")

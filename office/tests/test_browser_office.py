@@ -56,7 +56,7 @@ def test_office_enrols_an_enterprise_sees_it_on_the_dashboard_and_exports_the_li
     assert download.value.suggested_filename.startswith("enrolled-enterprises-")
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("Enterprise", "Programme")
-    assert rows[1][:4] == (enterprise.name, "ERP 上平台试点", "3854 家用厨房电器具制造", "观海卫镇")
+    assert rows[1][:4] == (enterprise.name, "ERP 上平台试点", "3854 Household kitchen appliances", "观海卫镇")
     assert rows[1][6] == "at risk"
     enrolment = Enrolment.objects.get(enterprise=enterprise)
     assert (enrolment.status, enrolment.note) == ("enrolled", "首批试点")

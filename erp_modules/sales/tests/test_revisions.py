@@ -127,7 +127,7 @@ def test_the_pages_and_pdfs_show_the_revision(erp, web):
     for url in (f"/sales/quotations/{quotation.pk}/", f"/sales/orders/{order.pk}/"):
         assert '<span class="badge text-bg-light" data-revision="B">rev. B</span>' in web.get(url).content.decode()
     # the PDF builder's input and the text of the PDF
-    assert pdf.line_code(order.lines.get()) == "CXW-200-A1 · rev. B"
+    assert pdf.line_code(order.lines.get()) == "CXW-200-A1（rev. B）"  # full-width brackets: the font has them
     for url in (f"/sales/quotations/{quotation.pk}/pdf/", f"/sales/orders/{order.pk}/pdf/"):
         text = _pdf_text(web.get(url).content)
         assert "CXW-200-A1" in text and "rev. B" in text, url
