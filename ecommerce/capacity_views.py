@@ -55,25 +55,31 @@ def _category(form) -> Category | None:
     return Category.objects.select_related("board").filter(pk=form.cleaned_data["category"]).first()
 
 
+def _post_to_board(request, form, post, success: str):
+    """Post a listing from the capacity page: the category chosen on ``form``, then ``post(board, category)``
+    (a service); its refusal or ``success`` (formatted with the listing's title) as a message, back to the page."""
+    category = _category(form) if form.is_valid() else None
+    if category is None:
+        messages.error(request, _("Choose a board category."))
+        return redirect(PAGE)
+    try:
+        listing = post(category.board, category)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, success % {"title": listing.title})
+    return redirect(PAGE)
+
+
 @require_POST
 @role_required(Role.CLERK)
 def capacity_post(request, work_center_id: int):
     if capacity_work_center_get(work_center_id=work_center_id) is None:
         raise Http404
     form = CapacityPostForm(request.POST)
-    category = _category(form) if form.is_valid() else None
-    if category is None:
-        messages.error(request, _("Choose a board category."))
-        return redirect(PAGE)
-    try:
-        listing = capacity_listing_post(enterprise=request.enterprise, user=request.user,
-                                        work_center_id=work_center_id, board=category.board, category=category,
-                                        weeks=form.cleaned_data["weeks"])
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("“%(title)s” is on the boards.") % {"title": listing.title})
-    return redirect(PAGE)
+    return _post_to_board(request, form, lambda board, category: capacity_listing_post(
+        enterprise=request.enterprise, user=request.user, work_center_id=work_center_id, board=board,
+        category=category, weeks=form.cleaned_data["weeks"]), _("“%(title)s” is on the boards."))
 
 
 @require_POST
@@ -96,17 +102,6 @@ def capacity_refresh(request, listing_id: int):
 def processing_post(request, operation_id: int):
     if outsourced_operation_get(operation_id=operation_id) is None:
         raise Http404
-    form = ProcessingPostForm(request.POST)
-    category = _category(form) if form.is_valid() else None
-    if category is None:
-        messages.error(request, _("Choose a board category."))
-        return redirect(PAGE)
-    try:
-        listing = processing_demand_post(enterprise=request.enterprise, user=request.user, operation_id=operation_id,
-                                         board=category.board, category=category)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("RFQ “%(title)s” is published on the boards; subcontractors can now quote.")
-                         % {"title": listing.title})
-    return redirect(PAGE)
+    return _post_to_board(request, ProcessingPostForm(request.POST), lambda board, category: processing_demand_post(
+        enterprise=request.enterprise, user=request.user, operation_id=operation_id, board=board, category=category),
+        _("RFQ “%(title)s” is published on the boards; subcontractors can now quote."))
